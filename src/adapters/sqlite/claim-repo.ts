@@ -1,0 +1,178 @@
+import type { Campaign } from '../../core/campaigns/campaign.js';
+import { atomicClaimCheck, deniedAtCommit, type ClaimPlan, type ClaimRecord, type ClaimCommitOutcome } from '../../core/claims/claim.js';
+import type { Decision } from '../../core/claims/policy.js';
+import type { Channel } from '../../core/shared/channels.js';
+import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId } from '../../core/shared/ids.js';
+import type { ClaimRepo } from '../../ports/store.js';
+import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
+import { codeFromRow, type CodeRow } from './code-repo.js';
+import type { SqliteDb } from './database.js';
+
+interface ClaimRow {
+  seq: number;
+  id: string;
+  at: number;
+  campaign_id: string;
+  channel: string;
+  account_id: string;
+  phone: string | null;
+  device_id: string | null;
+  ip: string | null;
+  identity_hash: string | null;
+  code_id: string | null;
+  batch_id: string | null;
+  code_fp: string | null;
+  decision: string;
+  reasons: string;
+  policy_version: string;
+  rules: string;
+  signals: string;
+  coupon_id: string | null;
+  challenge_id: string | null;
+  face_value_fen: number;
+}
+
+export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
+  id: r.id as ClaimId,
+  at: r.at,
+  campaignId: r.campaign_id as CampaignId,
+  channel: r.channel as Channel,
+  accountId: r.account_id as AccountId,
+  phone: r.phone,
+  deviceId: r.device_id,
+  ip: r.ip,
+  identityHash: r.identity_hash,
+  codeId: r.code_id as CodeId | null,
+  batchId: r.batch_id as BatchId | null,
+  codeFingerprint: r.code_fp,
+  decision: r.decision as Decision,
+  reasons: JSON.parse(r.reasons) as ClaimRecord['reasons'],
+  policyVersion: r.policy_version,
+  rules: JSON.parse(r.rules) as ClaimRecord['rules'],
+  signals: JSON.parse(r.signals) as ClaimRecord['signals'],
+  couponId: r.coupon_id as CouponId | null,
+  challengeId: r.challenge_id,
+  faceValueFen: r.face_value_fen,
+});
+
+/**
+ * The claim path's atomic unit on SQLite: one IMMEDIATE transaction (a write lock on the file, so
+ * several processes sharing it serialize here) reads a snapshot, runs the core's pure
+ * `atomicClaimCheck`, then consumes and records. `synchronous=FULL` (default) makes the commit
+ * durable before we answer.
+ */
+export function sqliteClaimRepo(db: SqliteDb): ClaimRepo {
+  const s = {
+    idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
+    idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
+    get: db.prepare('SELECT * FROM claims WHERE id = ?'),
+    campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
+    code: db.prepare(
+      'SELECT c.*, b.revoked_at AS batch_revoked FROM codes c JOIN code_batches b ON b.id = c.batch_id WHERE c.id = ?',
+    ),
+    counter: db.prepare('SELECT n FROM claim_counters WHERE campaign_id = ? AND kind = ? AND key = ?').pluck(),
+    bump: db.prepare(
+      'INSERT INTO claim_counters (campaign_id, kind, key, n) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + 1',
+    ),
+    links: db.prepare('SELECT identity_hash FROM account_identities WHERE account_id = ?').pluck(),
+    link: db.prepare('INSERT OR IGNORE INTO account_identities (account_id, identity_hash, first_at) VALUES (?, ?, ?)'),
+    account: db.prepare(
+      `INSERT INTO accounts (id, first_seen_at, last_seen_at, phone, identity_hash, identity_verified) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
+         phone = coalesce(excluded.phone, phone), identity_hash = coalesce(excluded.identity_hash, identity_hash),
+         identity_verified = max(identity_verified, excluded.identity_verified)`,
+    ),
+    useCode: db.prepare('UPDATE codes SET uses = uses + 1 WHERE id = ?'),
+    spend: db.prepare('UPDATE campaigns SET granted_count = granted_count + 1, granted_fen = granted_fen + ? WHERE id = ?'),
+    coupon: db.prepare(
+      `INSERT INTO coupons (id, campaign_id, account_id, claim_id, face_value_fen, status, valid_from, valid_to, granted_at, order_id, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO claims (id, at, campaign_id, channel, account_id, phone, device_id, ip, identity_hash, code_id, batch_id, code_fp,
+        decision, reasons, policy_version, rules, signals, coupon_id, challenge_id, face_value_fen)
+       VALUES (@id, @at, @campaignId, @channel, @accountId, @phone, @deviceId, @ip, @identityHash, @codeId, @batchId, @codeFingerprint,
+        @decision, @reasons, @policyVersion, @rules, @signals, @couponId, @challengeId, @faceValueFen)`,
+    ),
+    byCampaign: db.prepare('SELECT * FROM claims WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    byAccount: db.prepare('SELECT * FROM claims WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
+    decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
+  };
+
+  const commit = db.transaction((plan: ClaimPlan): ClaimCommitOutcome => {
+    const { idempotency: idem, account } = plan;
+    const seen = s.idem.get(idem.scope, idem.key) as { request_hash: string; ref_id: string } | undefined;
+    if (seen) {
+      if (seen.request_hash !== idem.requestHash) return { kind: 'idempotency_mismatch' };
+      return { kind: 'replayed', record: claimFromRow(s.get.get(seen.ref_id) as ClaimRow) };
+    }
+    let record = plan.record;
+    const at = record.at;
+    const identities = [...new Set([...account.identityHashes, ...(s.links.all(account.id) as string[])])];
+    s.account.run(account.id, at, at, account.phone, account.identityHashes[0] ?? null, account.identityVerified ? 1 : 0);
+    for (const h of account.identityHashes) s.link.run(account.id, h, at);
+
+    if (plan.grant && record.couponId) {
+      const campaignRow = s.campaign.get(record.campaignId) as CampaignRow | undefined;
+      if (!campaignRow) throw new Error(`campaign ${record.campaignId} vanished during a claim`);
+      const campaign: Campaign = campaignFromRow(campaignRow);
+      const codeRow = record.codeId
+        ? (s.code.get(record.codeId) as (CodeRow & { batch_revoked: number | null }) | undefined)
+        : undefined;
+      const cid = record.campaignId;
+      const why = atomicClaimCheck(plan, {
+        campaign,
+        usage: { grantedCount: campaignRow.granted_count, grantedFen: campaignRow.granted_fen },
+        code: codeRow ? { ...codeFromRow(codeRow), batchRevoked: codeRow.batch_revoked !== null } : null,
+        accountGrants: (s.counter.get(cid, 'account', account.id) as number | undefined) ?? 0,
+        identityGrants: identities.map((h) => (s.counter.get(cid, 'identity', h) as number | undefined) ?? 0),
+        phoneGrants: account.phone ? ((s.counter.get(cid, 'phone', account.phone) as number | undefined) ?? 0) : 0,
+      });
+      if (why) {
+        record = deniedAtCommit(record, why);
+      } else {
+        s.bump.run(cid, 'account', account.id);
+        for (const h of identities) s.bump.run(cid, 'identity', h);
+        if (account.phone) s.bump.run(cid, 'phone', account.phone);
+        if (record.codeId) s.useCode.run(record.codeId);
+        s.spend.run(record.faceValueFen, cid);
+        s.coupon.run(
+          record.couponId, cid, account.id, record.id, record.faceValueFen, plan.grant.locked ? 'locked' : 'available',
+          plan.grant.validFrom, plan.grant.validTo, at, at,
+        );
+      }
+    }
+    s.insert.run({
+      ...record,
+      reasons: JSON.stringify(record.reasons),
+      rules: JSON.stringify(record.rules),
+      signals: JSON.stringify(record.signals),
+    });
+    s.idemInsert.run(idem.scope, idem.key, idem.requestHash, record.id, at);
+    return { kind: 'committed', record };
+  });
+
+  const page = (rows: ClaimRow[], limit: number) => {
+    const items = rows.slice(0, limit).map(claimFromRow);
+    return { items, next: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+  };
+
+  return {
+    commit: async (plan) => commit.immediate(plan),
+    get: async (id) => {
+      const r = s.get.get(id) as ClaimRow | undefined;
+      return r ? claimFromRow(r) : null;
+    },
+    identityHashesOf: async (accountId) => s.links.all(accountId) as string[],
+    list: async ({ campaignId, accountId, limit, after }) => {
+      const a = after ?? '';
+      const rows = (
+        campaignId ? s.byCampaign.all(campaignId, a, limit + 1) : accountId ? s.byAccount.all(accountId, a, limit + 1) : s.all.all(a, limit + 1)
+      ) as ClaimRow[];
+      return page(rows, limit);
+    },
+    countByDecision: async (campaignId) =>
+      Object.fromEntries((s.decisions.all(campaignId) as { decision: string; n: number }[]).map((r) => [r.decision, r.n])),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Sha256 } from '../../ports/crypto.js';
+import type { Store } from '../../ports/store.js';
+import { sqliteAccountRepo } from './account-repo.js';
+import { auditAppender, sqliteAuditRepo } from './audit-repo.js';
+import { sqliteCampaignRepo } from './campaign-repo.js';
+import { sqliteClaimRepo } from './claim-repo.js';
+import { sqliteCodeRepo } from './code-repo.js';
+import { sqliteCouponRepo } from './coupon-repo.js';
+import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
+import { sqliteKeyRepo } from './key-repo.js';
+import { sqliteOrderRepo } from './order-repo.js';
+
+export type { SqliteOptions, SqliteDb };
+export { openSqlite };
+
+/** The embedded store: every repo over one better-sqlite3 connection. */
+export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { readonly db: SqliteDb } {
+  const db = openSqlite(opts);
+  const appendAudit = auditAppender(db, sha256);
+  return {
+    db,
+    campaigns: sqliteCampaignRepo(db, appendAudit),
+    codes: sqliteCodeRepo(db, appendAudit),
+    claims: sqliteClaimRepo(db),
+    coupons: sqliteCouponRepo(db, appendAudit),
+    orders: sqliteOrderRepo(db, appendAudit),
+    accounts: sqliteAccountRepo(db),
+    audit: sqliteAuditRepo(db, appendAudit),
+    keys: sqliteKeyRepo(db, appendAudit),
+    close: async () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Schema migrations, applied in order inside one transaction each. Append new ones; never edit
+ * an applied one.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+CREATE TABLE campaigns (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  granted_count INTEGER NOT NULL DEFAULT 0,
+  granted_fen INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE code_batches (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+  event TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  use_limit INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX code_batches_campaign ON code_batches(campaign_id, id);
+CREATE TABLE codes (
+  id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL REFERENCES code_batches(id),
+  campaign_id TEXT NOT NULL,
+  use_limit INTEGER NOT NULL,
+  uses INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  nonce TEXT NOT NULL
+);
+CREATE INDEX codes_batch ON codes(batch_id, id);
+CREATE TABLE claims (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  at INTEGER NOT NULL,
+  campaign_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  phone TEXT,
+  device_id TEXT,
+  ip TEXT,
+  identity_hash TEXT,
+  code_id TEXT,
+  batch_id TEXT,
+  code_fp TEXT,
+  decision TEXT NOT NULL,
+  reasons TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  rules TEXT NOT NULL,
+  signals TEXT NOT NULL,
+  coupon_id TEXT,
+  challenge_id TEXT,
+  face_value_fen INTEGER NOT NULL
+);
+CREATE INDEX claims_campaign ON claims(campaign_id, seq);
+CREATE INDEX claims_account ON claims(account_id, seq);
+CREATE TABLE claim_counters (
+  campaign_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (campaign_id, kind, key)
+) WITHOUT ROWID;
+CREATE TABLE coupons (
+  id TEXT PRIMARY KEY,
+  campaign_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  claim_id TEXT NOT NULL,
+  face_value_fen INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_to INTEGER NOT NULL,
+  granted_at INTEGER NOT NULL,
+  order_id TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX coupons_account ON coupons(account_id, id);
+CREATE INDEX coupons_campaign ON coupons(campaign_id, status);
+CREATE TABLE idempotency (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  ref_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  account_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  total_fen INTEGER NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  pay_fen INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX orders_account ON orders(account_id, id);
+CREATE TABLE order_coupons (
+  order_id TEXT NOT NULL,
+  coupon_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  PRIMARY KEY (order_id, coupon_id)
+) WITHOUT ROWID;
+CREATE INDEX order_coupons_coupon ON order_coupons(coupon_id);
+CREATE TABLE order_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE INDEX order_events_order ON order_events(order_id, seq);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY,
+  first_seen_at INTEGER NOT NULL,
+  registered_at INTEGER,
+  last_seen_at INTEGER NOT NULL,
+  phone TEXT,
+  identity_hash TEXT,
+  identity_verified INTEGER NOT NULL DEFAULT 0,
+  purchases INTEGER NOT NULL DEFAULT 0,
+  purchase_fen INTEGER NOT NULL DEFAULT 0,
+  logins INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE account_identities (
+  account_id TEXT NOT NULL,
+  identity_hash TEXT NOT NULL,
+  first_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, identity_hash)
+) WITHOUT ROWID;
+CREATE INDEX account_identities_hash ON account_identities(identity_hash);
+CREATE TABLE account_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  phone TEXT,
+  device_id TEXT,
+  ip TEXT,
+  identity_hash TEXT,
+  amount_fen INTEGER
+);
+CREATE INDEX account_events_account ON account_events(account_id, seq);
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+-- The audit log is append-only: the engine itself refuses edits and deletes.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+`,
+  },
+];

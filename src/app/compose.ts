@@ -1,0 +1,30 @@
+import { hmacCodeSigner, hmacHasher, sha256 } from '../adapters/node/crypto.js';
+import { systemClock } from '../adapters/node/clock.js';
+import { ulidGenerator } from '../adapters/node/ids.js';
+import { sqliteStore } from '../adapters/sqlite/index.js';
+import { passThroughPolicy, type Policy } from '../core/claims/policy.js';
+import type { CoreDeps } from '../core/deps.js';
+import type { Clock } from '../ports/clock.js';
+import type { Config } from './config.js';
+
+export interface Composed {
+  readonly deps: CoreDeps;
+  readonly config: Config;
+  close(): Promise<void>;
+}
+
+/** The one composition root: server, CLI and tests all build the system here. */
+export function compose(config: Config, opts: { clock?: Clock; policy?: Policy } = {}): Composed {
+  const clock = opts.clock ?? systemClock;
+  const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous }, sha256);
+  const deps: CoreDeps = {
+    store,
+    clock,
+    ids: ulidGenerator(clock),
+    signer: hmacCodeSigner(config.signingKeys, config.signingKeyId),
+    hasher: hmacHasher(config.piiSecret),
+    sha256,
+    policy: opts.policy ?? passThroughPolicy,
+  };
+  return { deps, config, close: () => store.close() };
+}

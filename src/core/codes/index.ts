@@ -1,0 +1,2 @@
+export * from './claim-code.js';
+export * from './batch.js';
