@@ -67,6 +67,12 @@ export async function makeCampaign(s: Composed, over: Partial<CampaignInput> = {
   return r.value;
 }
 
+/** A valid resident id distinct for every i below ~18 million (1,000 per birth day from 1950). */
+export function uniqueResidentId(i: number): string {
+  const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  return makeResidentId('110105', birth, i % 1000);
+}
+
 let seq = 0;
 /** A distinct plausible account context each call. */
 export function account(i = seq++) {
@@ -75,6 +81,6 @@ export function account(i = seq++) {
     phone: `139${String(10_000_000 + (i % 89_999_999)).padStart(8, '0')}`,
     deviceId: `dev-${i}`,
     ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    identity: { number: makeResidentId('110105', '19900101', i), verified: true },
+    identity: { number: uniqueResidentId(i), verified: true },
   };
 }

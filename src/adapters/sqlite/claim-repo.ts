@@ -7,6 +7,7 @@ import type { ClaimRepo } from '../../ports/store.js';
 import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
 import { codeFromRow, type CodeRow } from './code-repo.js';
 import type { SqliteDb } from './database.js';
+import type { Enqueue } from './group-commit.js';
 
 interface ClaimRow {
   seq: number;
@@ -58,10 +59,10 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
 /**
  * The claim path's atomic unit on SQLite: one IMMEDIATE transaction (a write lock on the file, so
  * several processes sharing it serialize here) reads a snapshot, runs the core's pure
- * `atomicClaimCheck`, then consumes and records. `synchronous=FULL` (default) makes the commit
- * durable before we answer.
+ * `atomicClaimCheck`, then consumes and records. Claims are group-committed (see group-commit.ts);
+ * `synchronous=FULL` (default) makes the commit durable before we answer.
  */
-export function sqliteClaimRepo(db: SqliteDb): ClaimRepo {
+export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
   const s = {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
     idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -109,9 +110,10 @@ export function sqliteClaimRepo(db: SqliteDb): ClaimRepo {
     }
     let record = plan.record;
     const at = record.at;
-    const identities = [...new Set([...account.identityHashes, ...(s.links.all(account.id) as string[])])];
+    const linked = s.links.all(account.id) as string[];
+    const identities = [...new Set([...account.identityHashes, ...linked])];
     s.account.run(account.id, at, at, account.phone, account.identityHashes[0] ?? null, account.identityVerified ? 1 : 0);
-    for (const h of account.identityHashes) s.link.run(account.id, h, at);
+    for (const h of account.identityHashes) if (!linked.includes(h)) s.link.run(account.id, h, at);
 
     if (plan.grant && record.couponId) {
       const campaignRow = s.campaign.get(record.campaignId) as CampaignRow | undefined;
@@ -159,7 +161,8 @@ export function sqliteClaimRepo(db: SqliteDb): ClaimRepo {
   };
 
   return {
-    commit: async (plan) => commit.immediate(plan),
+    // Nested inside the group commit's transaction, `commit` runs as a savepoint.
+    commit: (plan) => enqueue(() => commit(plan)),
     get: async (id) => {
       const r = s.get.get(id) as ClaimRow | undefined;
       return r ? claimFromRow(r) : null;

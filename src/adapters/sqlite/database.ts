@@ -21,6 +21,8 @@ export function openSqlite(opts: SqliteOptions): SqliteDb {
   // Several server processes may share one file: writers wait for each other instead of failing.
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
+  // 64 MiB page cache: the claim path's indexes stay in memory.
+  db.pragma('cache_size = -65536');
   migrate(db);
   return db;
 }

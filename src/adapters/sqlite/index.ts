@@ -7,6 +7,7 @@ import { sqliteClaimRepo } from './claim-repo.js';
 import { sqliteCodeRepo } from './code-repo.js';
 import { sqliteCouponRepo } from './coupon-repo.js';
 import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
+import { groupCommitter } from './group-commit.js';
 import { sqliteKeyRepo } from './key-repo.js';
 import { sqliteOrderRepo } from './order-repo.js';
 
@@ -17,13 +18,14 @@ export { openSqlite };
 export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { readonly db: SqliteDb } {
   const db = openSqlite(opts);
   const appendAudit = auditAppender(db, sha256);
+  const enqueue = groupCommitter(db);
   return {
     db,
     campaigns: sqliteCampaignRepo(db, appendAudit),
     codes: sqliteCodeRepo(db, appendAudit),
-    claims: sqliteClaimRepo(db),
+    claims: sqliteClaimRepo(db, enqueue),
     coupons: sqliteCouponRepo(db, appendAudit),
-    orders: sqliteOrderRepo(db, appendAudit),
+    orders: sqliteOrderRepo(db, appendAudit, enqueue),
     accounts: sqliteAccountRepo(db),
     audit: sqliteAuditRepo(db, appendAudit),
     keys: sqliteKeyRepo(db, appendAudit),

@@ -7,6 +7,7 @@ import type { OrderRepo } from '../../ports/store.js';
 import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
 import { couponFromRow, type CouponRow } from './coupon-repo.js';
 import type { SqliteDb } from './database.js';
+import type { Enqueue } from './group-commit.js';
 
 interface OrderRow {
   id: string;
@@ -21,7 +22,7 @@ const orderFromRow = (r: OrderRow): Order => ({
   updatedAt: r.updated_at,
 });
 
-export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry): OrderRepo {
+export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry, enqueue: Enqueue): OrderRepo {
   const s = {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
     idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -91,7 +92,7 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
   });
 
   return {
-    commit: async (plan) => commit.immediate(plan),
+    commit: (plan) => enqueue(() => commit(plan)),
     get: async (id) => {
       const r = s.get.get(id) as OrderRow | undefined;
       return r ? orderFromRow(r) : null;
