@@ -12,6 +12,7 @@ import { ManualClock } from '../src/adapters/node/clock.js';
 import { hmacCodeSigner, hmacHasher, sha256 } from '../src/adapters/node/crypto.js';
 import { ulidGenerator } from '../src/adapters/node/ids.js';
 import { sqliteStore } from '../src/adapters/sqlite/index.js';
+import { celCompiler } from '../src/adapters/cel/compiler.js';
 import { verifyAuditChain } from '../src/core/audit/audit.js';
 import { changeCampaignState, createCampaign } from '../src/core/campaigns/use-cases.js';
 import type { CampaignInput } from '../src/core/campaigns/campaign.js';
@@ -60,6 +61,7 @@ describe.each(ADAPTERS)('store contract: $name', (adapter) => {
       hasher: hmacHasher('pii-secret'),
       sha256,
       policy: passThroughPolicy,
+      rules: celCompiler(),
     };
   });
   afterEach(() => cleanup());

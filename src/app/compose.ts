@@ -6,17 +6,23 @@ import { passThroughPolicy, type Policy } from '../core/claims/policy.js';
 import type { CoreDeps } from '../core/deps.js';
 import type { Clock } from '../ports/clock.js';
 import type { Config } from './config.js';
+import { celCompiler } from '../adapters/cel/compiler.js';
+import { RiskRuntime } from './risk-runtime.js';
 
 export interface Composed {
   readonly deps: CoreDeps;
   readonly config: Config;
+  /** The risk engine's runtime, when the engine is on. */
+  readonly risk: RiskRuntime | null;
   close(): Promise<void>;
 }
 
 /** The one composition root: server, CLI and tests all build the system here. */
-export function compose(config: Config, opts: { clock?: Clock; policy?: Policy } = {}): Composed {
+export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean } = {}): Composed {
   const clock = opts.clock ?? systemClock;
   const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous }, sha256);
+  const rules = celCompiler();
+  const risk = !opts.policy && opts.risk ? RiskRuntime.create(store, rules, clock) : null;
   const deps: CoreDeps = {
     store,
     clock,
@@ -24,7 +30,17 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy }
     signer: hmacCodeSigner(config.signingKeys, config.signingKeyId),
     hasher: hmacHasher(config.piiSecret),
     sha256,
-    policy: opts.policy ?? passThroughPolicy,
+    policy: opts.policy ?? risk?.policy ?? passThroughPolicy,
+    rules,
   };
-  return { deps, config, close: () => store.close() };
+  return {
+    deps,
+    config,
+    risk,
+    close: async () => {
+      risk?.stop();
+      await risk?.ready.catch(() => {});
+      await store.close();
+    },
+  };
 }

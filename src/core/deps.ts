@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { KeyedHasher, Sha256 } from '../ports/crypto.js';
 import type { IdGenerator } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
+import type { RuleCompiler } from '../ports/rules.js';
 
 /** What every use case is given: built once by the composition root (`src/app/compose.ts`). */
 export interface CoreDeps {
@@ -14,6 +15,8 @@ export interface CoreDeps {
   readonly hasher: KeyedHasher;
   readonly sha256: Sha256;
   readonly policy: Policy;
+  /** The rule language (CEL) for analyst policies. */
+  readonly rules: RuleCompiler;
 }
 
 /** Who is acting: an API key id or a CLI user, recorded in the audit log. */

@@ -4,6 +4,8 @@ import type { ClaimCommitOutcome, ClaimPlan, ClaimRecord } from '../core/claims/
 import type { CodeBatch, IssuedCode } from '../core/codes/batch.js';
 import type { Order, OrderAction, OrderCommitOutcome, OrderPlan } from '../core/orders/order.js';
 import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
+import type { PolicyDoc, PolicyStatus, PolicyVersion } from '../core/risk/policy-doc.js';
+import type { ListEntry } from '../core/risk/lists.js';
 import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId, OrderId } from '../core/shared/ids.js';
 
 /**
@@ -22,6 +24,11 @@ export interface Store {
   readonly accounts: AccountRepo;
   readonly audit: AuditRepo;
   readonly keys: KeyRepo;
+  readonly policies: PolicyRepo;
+  readonly lists: ListRepo;
+  readonly reviews: ReviewRepo;
+  /** Bumped on every policy or list change; processes poll it to refresh their caches. */
+  configVersion(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -57,8 +64,9 @@ export interface ClaimRepo {
   /** Identity hashes linked to an account by earlier claims or account events. */
   identityHashesOf(accountId: AccountId): Promise<readonly string[]>;
   list(filter: { campaignId?: CampaignId; accountId?: AccountId; limit: number; after?: string }): Promise<Page<ClaimRecord>>;
-  /** Claims in time order from `afterSeq`, for detectors, backtests and the replay lab. */
   countByDecision(campaignId: CampaignId): Promise<Record<string, number>>;
+  /** Claims in commit order with `at` in [from, to), for detectors, backtests and warm-up. */
+  scan(range: { from: number; to: number }): AsyncIterable<ClaimRecord>;
 }
 
 export interface CouponRepo {
@@ -83,6 +91,8 @@ export interface OrderRepo {
 export interface AccountRepo {
   recordEvent(e: AccountEvent): Promise<void>;
   get(id: AccountId): Promise<AccountRecord | null>;
+  /** Account events in order with `at` in [from, to), for backtests. */
+  scanEvents(range: { from: number; to: number }): AsyncIterable<AccountEvent>;
 }
 
 export interface AuditRepo {
@@ -108,4 +118,36 @@ export interface KeyRepo {
   create(k: ApiKeyRecord, audit: AuditInput): Promise<void>;
   findByHash(hash: string): Promise<ApiKeyRecord | null>;
   list(): Promise<readonly ApiKeyRecord[]>;
+}
+
+export interface PolicyRepo {
+  list(): Promise<readonly PolicyVersion[]>;
+  get(version: number): Promise<PolicyVersion | null>;
+  /**
+   * Stores a new version as live or shadow. The previous holder of that status is retired in the
+   * same atomic unit, so there is always at most one live and one shadow version.
+   */
+  publish(doc: PolicyDoc, status: 'live' | 'shadow', at: number, actor: string, note: string, audit: AuditInput): Promise<PolicyVersion>;
+  /** Promotes (shadow → live, retiring the old live) or retires a version. */
+  setStatus(version: number, status: PolicyStatus, at: number, audit: AuditInput): Promise<PolicyVersion | null>;
+}
+
+export interface ListRepo {
+  add(e: Omit<ListEntry, 'id'>, audit: AuditInput): Promise<ListEntry>;
+  remove(id: number, at: number, audit: AuditInput): Promise<boolean>;
+  /** Entries not removed and not expired at `at`. */
+  active(at: number): Promise<readonly ListEntry[]>;
+}
+
+export type ReviewVerdict = 'approve' | 'reject';
+
+export interface ReviewRepo {
+  /** Claims held by the policy whose coupon is still locked, oldest first. */
+  pendingClaims(page: { limit: number; after?: string }): Promise<Page<ClaimRecord>>;
+  /** Orders held before fulfilment, oldest first. */
+  pendingOrders(page: { limit: number; after?: string }): Promise<Page<Order>>;
+  /** approve: the locked coupon becomes available; reject: it is revoked. Once per claim. */
+  decideClaim(claimId: ClaimId, verdict: ReviewVerdict, at: number, actor: string, note: string): Promise<{ changed: boolean; claim: ClaimRecord | null }>;
+  /** approve: the held order is released for fulfilment; reject: it is cancelled. Once per order. */
+  decideOrder(orderId: OrderId, verdict: ReviewVerdict, at: number, actor: string, note: string): Promise<{ changed: boolean; order: Order | null }>;
 }

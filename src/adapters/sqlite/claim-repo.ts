@@ -7,9 +7,11 @@ import type { ClaimRepo } from '../../ports/store.js';
 import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
 import { codeFromRow, type CodeRow } from './code-repo.js';
 import type { SqliteDb } from './database.js';
+import { accountStatements } from './account-repo.js';
+import { applyClaimToAccount } from '../../core/accounts/apply.js';
 import type { Enqueue } from './group-commit.js';
 
-interface ClaimRow {
+export interface ClaimRow {
   seq: number;
   id: string;
   at: number;
@@ -31,6 +33,9 @@ interface ClaimRow {
   coupon_id: string | null;
   challenge_id: string | null;
   face_value_fen: number;
+  account_created_at: number | null;
+  identity_verified: number;
+  shadow: string | null;
 }
 
 export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
@@ -54,6 +59,9 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
   couponId: r.coupon_id as CouponId | null,
   challengeId: r.challenge_id,
   faceValueFen: r.face_value_fen,
+  accountCreatedAt: r.account_created_at,
+  identityVerified: r.identity_verified === 1,
+  shadow: r.shadow ? (JSON.parse(r.shadow) as ClaimRecord['shadow']) : null,
 });
 
 /**
@@ -63,6 +71,7 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
  * `synchronous=FULL` (default) makes the commit durable before we answer.
  */
 export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
+  const accounts = accountStatements(db);
   const s = {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
     idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -77,12 +86,6 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     ),
     links: db.prepare('SELECT identity_hash FROM account_identities WHERE account_id = ?').pluck(),
     link: db.prepare('INSERT OR IGNORE INTO account_identities (account_id, identity_hash, first_at) VALUES (?, ?, ?)'),
-    account: db.prepare(
-      `INSERT INTO accounts (id, first_seen_at, last_seen_at, phone, identity_hash, identity_verified) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
-         phone = coalesce(excluded.phone, phone), identity_hash = coalesce(excluded.identity_hash, identity_hash),
-         identity_verified = max(identity_verified, excluded.identity_verified)`,
-    ),
     useCode: db.prepare('UPDATE codes SET uses = uses + 1 WHERE id = ?'),
     spend: db.prepare('UPDATE campaigns SET granted_count = granted_count + 1, granted_fen = granted_fen + ? WHERE id = ?'),
     coupon: db.prepare(
@@ -91,14 +94,15 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     ),
     insert: db.prepare(
       `INSERT INTO claims (id, at, campaign_id, channel, account_id, phone, device_id, ip, identity_hash, code_id, batch_id, code_fp,
-        decision, reasons, policy_version, rules, signals, coupon_id, challenge_id, face_value_fen)
+        decision, reasons, policy_version, rules, signals, coupon_id, challenge_id, face_value_fen, account_created_at, identity_verified, shadow)
        VALUES (@id, @at, @campaignId, @channel, @accountId, @phone, @deviceId, @ip, @identityHash, @codeId, @batchId, @codeFingerprint,
-        @decision, @reasons, @policyVersion, @rules, @signals, @couponId, @challengeId, @faceValueFen)`,
+        @decision, @reasons, @policyVersion, @rules, @signals, @couponId, @challengeId, @faceValueFen, @accountCreatedAt, @identityVerified, @shadow)`,
     ),
     byCampaign: db.prepare('SELECT * FROM claims WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?'),
     byAccount: db.prepare('SELECT * FROM claims WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?'),
     all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
     decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
+    scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
   };
 
   const commit = db.transaction((plan: ClaimPlan): ClaimCommitOutcome => {
@@ -112,7 +116,15 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     const at = record.at;
     const linked = s.links.all(account.id) as string[];
     const identities = [...new Set([...account.identityHashes, ...linked])];
-    s.account.run(account.id, at, at, account.phone, account.identityHashes[0] ?? null, account.identityVerified ? 1 : 0);
+    accounts.put(
+      applyClaimToAccount(accounts.get(account.id), {
+        accountId: account.id,
+        at,
+        phone: account.phone,
+        identityHash: record.identityHash,
+        identityVerified: account.identityVerified,
+      }),
+    );
     for (const h of account.identityHashes) if (!linked.includes(h)) s.link.run(account.id, h, at);
 
     if (plan.grant && record.couponId) {
@@ -150,6 +162,8 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       reasons: JSON.stringify(record.reasons),
       rules: JSON.stringify(record.rules),
       signals: JSON.stringify(record.signals),
+      identityVerified: record.identityVerified ? 1 : 0,
+      shadow: record.shadow ? JSON.stringify(record.shadow) : null,
     });
     s.idemInsert.run(idem.scope, idem.key, idem.requestHash, record.id, at);
     return { kind: 'committed', record };
@@ -174,6 +188,16 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         campaignId ? s.byCampaign.all(campaignId, a, limit + 1) : accountId ? s.byAccount.all(accountId, a, limit + 1) : s.all.all(a, limit + 1)
       ) as ClaimRow[];
       return page(rows, limit);
+    },
+    async *scan({ from, to }) {
+      // Pages of 1,000 so a long scan never holds a read transaction open across awaits.
+      let seq = 0;
+      for (;;) {
+        const rows = s.scan.all(seq, from, to) as ClaimRow[];
+        for (const r of rows) yield claimFromRow(r);
+        if (rows.length < 1000) return;
+        seq = rows.at(-1)!.seq;
+      }
     },
     countByDecision: async (campaignId) =>
       Object.fromEntries((s.decisions.all(campaignId) as { decision: string; n: number }[]).map((r) => [r.decision, r.n])),

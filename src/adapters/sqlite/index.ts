@@ -10,6 +10,7 @@ import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
 import { sqliteKeyRepo } from './key-repo.js';
 import { sqliteOrderRepo } from './order-repo.js';
+import { sqliteConfigVersion, sqliteListRepo, sqlitePolicyRepo, sqliteReviewRepo } from './risk-repo.js';
 
 export type { SqliteOptions, SqliteDb };
 export { openSqlite };
@@ -19,13 +20,19 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
   const db = openSqlite(opts);
   const appendAudit = auditAppender(db, sha256);
   const enqueue = groupCommitter(db);
+  const orders = sqliteOrderRepo(db, appendAudit, enqueue);
+  const cfg = sqliteConfigVersion(db);
   return {
     db,
     campaigns: sqliteCampaignRepo(db, appendAudit),
     codes: sqliteCodeRepo(db, appendAudit),
     claims: sqliteClaimRepo(db, enqueue),
     coupons: sqliteCouponRepo(db, appendAudit),
-    orders: sqliteOrderRepo(db, appendAudit, enqueue),
+    orders,
+    policies: sqlitePolicyRepo(db, appendAudit),
+    lists: sqliteListRepo(db, appendAudit),
+    reviews: sqliteReviewRepo(db, appendAudit, orders.transitionTx),
+    configVersion: async () => cfg.read(),
     accounts: sqliteAccountRepo(db),
     audit: sqliteAuditRepo(db, appendAudit),
     keys: sqliteKeyRepo(db, appendAudit),

@@ -179,4 +179,48 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'risk',
+    sql: `
+ALTER TABLE claims ADD COLUMN account_created_at INTEGER;
+ALTER TABLE claims ADD COLUMN identity_verified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE claims ADD COLUMN shadow TEXT;
+ALTER TABLE account_events ADD COLUMN identity_verified INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX claims_decision ON claims(decision, seq);
+CREATE TABLE policies (
+  version INTEGER PRIMARY KEY,
+  status TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE list_entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  list TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  expires_at INTEGER,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  removed_at INTEGER
+);
+CREATE INDEX list_entries_value ON list_entries(kind, value);
+CREATE TABLE reviews (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject TEXT NOT NULL,
+  subject_id TEXT NOT NULL UNIQUE,
+  verdict TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+-- A counter every process can poll to learn that policies or lists changed.
+CREATE TABLE config_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO config_version (id, n) VALUES (1, 0);
+`,
+  },
 ];
+

@@ -9,20 +9,22 @@ import { couponFromRow, type CouponRow } from './coupon-repo.js';
 import type { SqliteDb } from './database.js';
 import type { Enqueue } from './group-commit.js';
 
-interface OrderRow {
+export interface OrderRow {
   id: string;
   status: string;
   body: string;
   updated_at: number;
 }
 
-const orderFromRow = (r: OrderRow): Order => ({
+export const orderFromRow = (r: OrderRow): Order => ({
   ...(JSON.parse(r.body) as Omit<Order, 'status' | 'updatedAt'>),
   status: r.status as OrderStatus,
   updatedAt: r.updated_at,
 });
 
-export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry, enqueue: Enqueue): OrderRepo {
+export type OrderTransitionTx = (id: OrderId, action: OrderAction, at: number, actor: string, audit: AuditInput | null) => { changed: boolean; order: Order | null };
+
+export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry, enqueue: Enqueue): OrderRepo & { transitionTx: OrderTransitionTx } {
   const s = {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
     idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -92,6 +94,7 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
   });
 
   return {
+    transitionTx: transition,
     commit: (plan) => enqueue(() => commit(plan)),
     get: async (id) => {
       const r = s.get.get(id) as OrderRow | undefined;

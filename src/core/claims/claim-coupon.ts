@@ -96,7 +96,8 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
   if (closed) problems.push(closed);
 
   // 3. Policy, only for claims the platform's own checks let through.
-  const verdict = problems.length ? hardDeny(problems) : await d.policy.evaluateClaim({ at, campaign, channel: req.channel, account, code });
+  const policyInput = { at, campaign, channel: req.channel, account, code, challengePassed: false };
+  const verdict = problems.length ? hardDeny(problems) : await d.policy.evaluateClaim(policyInput);
   const grants = verdict.action === 'allow' || verdict.action === 'hold';
   const fv = faceValue(campaign.template.discount);
   const record: ClaimRecord = {
@@ -120,6 +121,9 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
     couponId: grants ? d.ids.next<CouponId>('coupon') : null,
     challengeId: verdict.action === 'challenge' ? d.ids.next<string>('challenge') : null,
     faceValueFen: grants ? fv : 0,
+    accountCreatedAt: account.createdAt,
+    identityVerified: account.identityVerified,
+    shadow: verdict.shadow ?? null,
   };
   const plan: ClaimPlan = {
     record,
@@ -132,5 +136,6 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
   const out = await d.store.claims.commit(plan);
   if (out.kind === 'idempotency_mismatch')
     return err(appError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
+  if (out.kind === 'committed') d.policy.claimCommitted?.(policyInput, out.record.decision);
   return ok(claimResult(out.record));
 }

@@ -5,7 +5,7 @@ import type { IssuedCode } from '../codes/batch.js';
 import type { Channel } from '../shared/channels.js';
 import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId } from '../shared/ids.js';
 import type { Fen } from '../shared/money.js';
-import type { AccountSnapshot, Decision, PolicyVerdict, RuleHit } from './policy.js';
+import type { AccountSnapshot, Decision, PolicyVerdict, RuleHit, ShadowVerdict } from './policy.js';
 import { reason, type Reason } from './reasons.js';
 
 /** Everything a claim decided, as stored (one row per claim attempt, granted or not). */
@@ -31,6 +31,11 @@ export interface ClaimRecord {
   readonly couponId: CouponId | null;
   readonly challengeId: string | null;
   readonly faceValueFen: Fen;
+  /** Inputs kept so that a backtest can rebuild the same signals. */
+  readonly accountCreatedAt: number | null;
+  readonly identityVerified: boolean;
+  /** A shadow policy's verdict on the same input, recorded and not enforced. */
+  readonly shadow: ShadowVerdict | null;
 }
 
 /** The public answer to a claim: a stable contract (see the OpenAPI document). */

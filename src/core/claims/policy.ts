@@ -28,6 +28,8 @@ export interface ClaimPolicyInput {
   readonly channel: Channel;
   readonly account: AccountSnapshot;
   readonly code: CodePayload | null;
+  /** The client answered a challenge for this exact request. */
+  readonly challengePassed: boolean;
 }
 
 export interface OrderPolicyInput {
@@ -55,12 +57,22 @@ export interface PolicyVerdict {
   readonly rules: readonly RuleHit[];
   /** The signal values that mattered, stored with the decision. */
   readonly signals: Readonly<Record<string, number | string | boolean | null>>;
+  /** What a shadow policy would have decided on the same input: recorded, never enforced. */
+  readonly shadow?: ShadowVerdict;
+}
+
+export interface ShadowVerdict {
+  readonly policyVersion: string;
+  readonly action: Decision;
+  readonly rules: readonly RuleHit[];
 }
 
 /** The hook the risk engine fills. Evaluated after the hard checks (code, channel, identity). */
 export interface Policy {
   evaluateClaim(input: ClaimPolicyInput): PolicyVerdict | Promise<PolicyVerdict>;
   evaluateOrder(input: OrderPolicyInput): PolicyVerdict | Promise<PolicyVerdict>;
+  /** Told the outcome of every committed claim (velocity of grants and denials). */
+  claimCommitted?(input: ClaimPolicyInput, decision: Decision): void;
 }
 
 /** The default until a risk policy is plugged in: allow everything the hard checks let through. */

@@ -1,0 +1,38 @@
+import type { PolicyDoc, Rule } from './policy-doc.js';
+
+/**
+ * The policy that ships. Principles: single weak signals only add score; what fires alone is what
+ * a legitimate crowd does not do (consecutive numbers, many accounts on one device, IoT SIMs);
+ * special and channel-locked coupon types get the strict variants; cash-out orders that share a
+ * target or follow a special coupon are held before fulfilment.
+ * Thresholds: 30 → challenge, 75 → hold, 90 → deny. A rule's own action still applies alone.
+ */
+const claim = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'claim' });
+const order = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'order' });
+
+export const DEFAULT_POLICY: PolicyDoc = {
+  thresholds: { challenge: 30, hold: 75, deny: 90 },
+  rules: [
+    claim({ id: 'segment-run', when: 'phone.segment_run >= 4.0', action: 'challenge', score: 35, reason: 'SIM_FARM_SEGMENT_RUN', description: 'Phone number is part of a run of near-consecutive numbers claiming this campaign' }),
+    claim({ id: 'segment-run-long', when: 'phone.segment_run >= 12.0', action: 'deny', score: 60, reason: 'SIM_FARM_SEGMENT_RUN_LONG', description: 'Long run of near-consecutive numbers claiming this campaign (SIM farm)' }),
+    claim({ id: 'segment-run-special', when: '(campaign.special || campaign.locked) && phone.segment_run >= 3.0', action: 'deny', score: 60, reason: 'SIM_FARM_SEGMENT_RUN_SPECIAL', description: 'Consecutive numbers claiming a special coupon' }),
+    claim({ id: 'segment-burst', when: 'velocity.segment_accounts_10m >= 15.0', action: 'challenge', score: 30, reason: 'SEGMENT_BURST', description: 'Many accounts from one 7-digit phone segment in 10 minutes' }),
+    claim({ id: 'device-shared', when: 'velocity.device_accounts_24h >= 4.0', action: 'challenge', score: 35, reason: 'DEVICE_SHARED', description: 'Several accounts claiming from one device within 24 hours' }),
+    claim({ id: 'device-farm', when: 'velocity.device_accounts_24h >= 8.0 || links.device_accounts >= 12.0', action: 'deny', score: 60, reason: 'DEVICE_FARM', description: 'Many accounts on one device (device farm)' }),
+    claim({ id: 'device-velocity', when: 'velocity.device_claims_1m >= 6.0', action: 'challenge', score: 30, reason: 'DEVICE_VELOCITY', description: 'Many claims from one device in a minute' }),
+    claim({ id: 'ip-burst', when: 'velocity.ip_accounts_10m >= 10.0', action: 'allow', score: 20, reason: 'IP_BURST', description: 'Many accounts from one IP address in 10 minutes' }),
+    claim({ id: 'net-burst', when: 'velocity.ip24_accounts_10m >= 40.0', action: 'allow', score: 20, reason: 'NETWORK_BURST', description: 'Many accounts from one /24 network in 10 minutes' }),
+    claim({ id: 'virtual-number', when: 'phone.virtual', action: 'allow', score: 15, reason: 'VIRTUAL_OPERATOR_NUMBER', description: 'Phone number from a virtual-operator range' }),
+    claim({ id: 'iot-number', when: 'phone.iot', action: 'deny', score: 90, reason: 'IOT_NUMBER', description: 'Phone number from an IoT / data-only range' }),
+    claim({ id: 'new-account', when: 'account.age_hours >= 0.0 && account.age_hours < 24.0', action: 'allow', score: 10, reason: 'NEW_ACCOUNT', description: 'Account created less than a day ago' }),
+    claim({ id: 'new-account-special', when: '(campaign.special || campaign.locked) && account.age_hours >= 0.0 && account.age_hours < 72.0', action: 'allow', score: 30, reason: 'NEW_ACCOUNT_SPECIAL', description: 'New account claiming a special coupon' }),
+    claim({ id: 'virtual-special', when: '(campaign.special || campaign.locked) && phone.virtual', action: 'allow', score: 30, reason: 'VIRTUAL_NUMBER_SPECIAL', description: 'Virtual-operator number claiming a special coupon' }),
+    claim({ id: 'identity-many-accounts', when: 'links.identity_accounts >= 3.0', action: 'allow', score: 30, reason: 'IDENTITY_MANY_ACCOUNTS', description: 'One identity tied to several accounts' }),
+    claim({ id: 'denial-streak', when: 'velocity.device_denials_1h >= 5.0 || velocity.ip_denials_1h >= 10.0', action: 'allow', score: 25, reason: 'DENIAL_STREAK', description: 'Repeated denials from this device or IP' }),
+    claim({ id: 'code-overshared', when: 'claim.has_code && velocity.code_accounts_1h >= 30.0', action: 'allow', score: 25, reason: 'CODE_OVERSHARED', description: 'A claim code used by many accounts within an hour' }),
+    order({ id: 'cashout-shared-target', when: 'order.cashout && order.target_accounts >= 3.0', action: 'hold', score: 60, reason: 'CASHOUT_SHARED_TARGET', description: 'Coupon cashed out to a top-up target shared by several accounts' }),
+    order({ id: 'cashout-special', when: 'order.cashout && order.special_coupon', action: 'hold', score: 60, reason: 'CASHOUT_SPECIAL_COUPON', description: 'Special coupon spent on virtual goods' }),
+    order({ id: 'cashout-fast', when: 'order.cashout && order.seconds_since_claim >= 0.0 && order.seconds_since_claim < 600.0 && order.coupon_ratio >= 0.5', action: 'allow', score: 30, reason: 'CASHOUT_FAST', description: 'Coupon spent on virtual goods minutes after it was claimed' }),
+    order({ id: 'target-velocity', when: 'velocity.target_accounts_1h >= 3.0', action: 'hold', score: 60, reason: 'TARGET_VELOCITY', description: 'Several accounts topping up one target within an hour' }),
+  ],
+};
