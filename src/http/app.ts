@@ -10,11 +10,18 @@ import { claimRoutes } from './routes/claims.js';
 import { codeRoutes } from './routes/codes.js';
 import { couponRoutes } from './routes/coupons.js';
 import { orderRoutes } from './routes/orders.js';
+import { riskRoutes } from './routes/risk.js';
+import { MemoryCounters } from '../adapters/memory/counters.js';
+import type { Counters } from '../ports/counters.js';
 
 export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body in bytes. */
   readonly bodyLimit?: number;
+  /** The risk runtime, so policy and list changes apply in this process at once. */
+  readonly risk?: { refresh(force?: boolean): Promise<void> } | null;
+  /** Counters for backtests (fresh per run). */
+  readonly newCounters?: () => Counters;
 }
 
 /** Builds the HTTP app without listening: tests call `app.inject()`, `serve` calls `listen`. */
@@ -66,6 +73,12 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   couponRoutes(app, d);
   orderRoutes(app, d);
   adminRoutes(app, d);
+  riskRoutes(app, d, {
+    newCounters: opts.newCounters ?? (() => new MemoryCounters()),
+    refresh: async () => {
+      await opts.risk?.refresh(true);
+    },
+  });
   await app.ready();
   return app;
 }

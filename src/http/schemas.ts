@@ -161,6 +161,13 @@ export const claimBody = {
         },
       },
     },
+    challenge: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'solution'],
+      description: 'The answer to a challenge this same claim received: resend the identical body with this added and a new Idempotency-Key',
+      properties: { id: id('challenge'), solution: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } },
+    },
   },
   example: {
     campaignId: 'cmp_01HZX3K9V7Q2W8E4R6T1Y5U3I0',
@@ -178,6 +185,11 @@ export const claimResponse = {
     decision: { enum: DECISIONS, description: 'allow: granted; hold: granted but locked until review; challenge: answer the challenge first; deny: nothing granted' },
     couponId: { type: 'string' },
     challengeId: { type: 'string' },
+    challenge: {
+      type: 'object',
+      description: 'Find `solution` such that SHA-256 of "<id>:<solution>" (hex) starts with `difficulty` zero bits, then resend the claim with `challenge: {id, solution}`',
+      properties: { id: { type: 'string' }, kind: { const: 'proof_of_work' }, difficulty: { type: 'integer' }, expiresAt: { type: 'string' } },
+    },
     reasons: { type: 'array', items: reasonSchema },
     policyVersion: { type: 'string' },
   },
@@ -316,4 +328,83 @@ export const errorResponses = {
   413: errorSchema,
   415: errorSchema,
   422: errorSchema,
+} as const;
+
+const ruleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'appliesTo', 'when', 'action', 'score', 'reason', 'description'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+    appliesTo: { enum: ['claim', 'order'] },
+    when: { type: 'string', minLength: 1, maxLength: 2000, description: 'CEL expression over the documented signals' },
+    action: { enum: DECISIONS },
+    score: { type: 'integer', minimum: -1000, maximum: 1000 },
+    reason: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{2,63}$' },
+    description: { type: 'string', minLength: 1, maxLength: 300 },
+  },
+} as const;
+
+export const policyDocSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rules', 'thresholds'],
+  properties: {
+    rules: { type: 'array', maxItems: 500, items: ruleSchema },
+    thresholds: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['challenge', 'hold', 'deny'],
+      properties: { challenge: { type: 'integer' }, hold: { type: 'integer' }, deny: { type: 'integer' } },
+    },
+  },
+  example: {
+    thresholds: { challenge: 30, hold: 75, deny: 90 },
+    rules: [{ id: 'segment-run', appliesTo: 'claim', when: 'phone.segment_run >= 4.0', action: 'challenge', score: 35, reason: 'SIM_FARM_SEGMENT_RUN', description: 'Run of near-consecutive numbers' }],
+  },
+} as const;
+
+export const publishBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['policy', 'status'],
+  properties: { policy: policyDocSchema, status: { enum: ['live', 'shadow'] }, note: { type: 'string', maxLength: 500, default: '' } },
+} as const;
+
+export const listEntryBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['list', 'kind', 'value', 'reason'],
+  properties: {
+    list: { enum: ['block', 'allow'] },
+    kind: { enum: ['account', 'device', 'ip', 'cidr', 'phone', 'segment', 'identity', 'target'] },
+    value: { type: 'string', minLength: 1, maxLength: 128 },
+    reason: { type: 'string', minLength: 1, maxLength: 300 },
+    expiresAt: { type: 'string', format: 'date-time', maxLength: 40 },
+  },
+  example: { list: 'block', kind: 'segment', value: '1700123', reason: 'SIM farm segment seen in incident 7', expiresAt: '2019-02-20T00:00:00Z' },
+} as const;
+
+export const reviewBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['verdict'],
+  properties: { verdict: { enum: ['approve', 'reject'] }, note: { type: 'string', maxLength: 500, default: '' } },
+} as const;
+
+export const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { from: { type: 'string', format: 'date-time', maxLength: 40 }, to: { type: 'string', format: 'date-time', maxLength: 40 } },
+} as const;
+
+export const backtestBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: { type: 'integer', minimum: 1, description: 'A stored policy version; default the live one' },
+    policy: policyDocSchema,
+    from: { type: 'string', format: 'date-time', maxLength: 40 },
+    to: { type: 'string', format: 'date-time', maxLength: 40 },
+  },
 } as const;

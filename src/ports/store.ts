@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditInput } from '../core/audit/audit.js';
 import type { Campaign, CampaignState, CampaignUsage, Coupon, CouponStatus } from '../core/campaigns/campaign.js';
 import type { ClaimCommitOutcome, ClaimPlan, ClaimRecord } from '../core/claims/claim.js';
+import type { ChallengeRecord } from '../core/claims/challenge.js';
 import type { CodeBatch, IssuedCode } from '../core/codes/batch.js';
 import type { Order, OrderAction, OrderCommitOutcome, OrderPlan } from '../core/orders/order.js';
 import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
@@ -61,6 +62,7 @@ export interface ClaimRepo {
   /** The claim path's atomic check-and-consume (see `atomicClaimCheck`). */
   commit(plan: ClaimPlan): Promise<ClaimCommitOutcome>;
   get(id: ClaimId): Promise<ClaimRecord | null>;
+  getChallenge(id: string): Promise<ChallengeRecord | null>;
   /** Identity hashes linked to an account by earlier claims or account events. */
   identityHashesOf(accountId: AccountId): Promise<readonly string[]>;
   list(filter: { campaignId?: CampaignId; accountId?: AccountId; limit: number; after?: string }): Promise<Page<ClaimRecord>>;

@@ -14,7 +14,7 @@ describe('default policy', () => {
     s = await riskSystem();
     const c = await campaign(s);
     const segments = ['1700123', '1652841'];
-    const results = [];
+    const results: Awaited<ReturnType<typeof claim>>[] = [];
     for (let i = 0; i < 300; i++) {
       s.clock.advance(700);
       const seg = segments[i % 2]!;
@@ -53,7 +53,7 @@ describe('default policy', () => {
     s = await riskSystem();
     const c = await campaign(s);
     const r = rng(7);
-    const results = [];
+    const results: Awaited<ReturnType<typeof claim>>[] = [];
     for (let i = 0; i < 300; i++) {
       s.clock.advance(700);
       const id = `fan-${i}`;

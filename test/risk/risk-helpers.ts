@@ -5,6 +5,10 @@ import type { CampaignInput } from '../../src/core/campaigns/campaign.js';
 import { createCampaign } from '../../src/core/campaigns/use-cases.js';
 import { claimCoupon, type ClaimRequest } from '../../src/core/claims/claim-coupon.js';
 import { campaignInput, T0, uniqueResidentId } from '../helpers.js';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/http/app.js';
+import { createApiKey } from '../../src/core/keys.js';
+import type { Role } from '../../src/ports/store.js';
 
 export interface RiskSystem extends Composed {
   clock: ManualClock;
@@ -52,3 +56,27 @@ export function randomPhone(r: () => number): string {
 }
 
 export const idNumber = uniqueResidentId;
+
+export interface RiskHttpSystem extends RiskSystem {
+  app: FastifyInstance;
+  keys: Record<Role, string>;
+  auth(role: Role): { authorization: string };
+}
+
+/** The same with the HTTP app and a key per role. */
+export async function riskHttpSystem(): Promise<RiskHttpSystem> {
+  const s = await riskSystem();
+  const app = await buildApp(s.deps, { risk: s.risk });
+  const keys = {} as Record<Role, string>;
+  for (const role of ['client', 'operator', 'analyst', 'auditor', 'admin'] as const) keys[role] = (await createApiKey(s.deps, role, role, 'test')).key;
+  return {
+    ...s,
+    app,
+    keys,
+    auth: (role) => ({ authorization: `Bearer ${keys[role]}` }),
+    close: async () => {
+      await app.close();
+      await s.close();
+    },
+  };
+}

@@ -38,6 +38,15 @@ export interface ClaimRow {
   shadow: string | null;
 }
 
+interface ChallengeRow {
+  id: string;
+  claim_id: string;
+  request_hash: string;
+  difficulty: number;
+  expires_at: number;
+  used_by: string | null;
+}
+
 export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
   id: r.id as ClaimId,
   at: r.at,
@@ -102,6 +111,9 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     byAccount: db.prepare('SELECT * FROM claims WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?'),
     all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
     decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
+    challenge: db.prepare('SELECT * FROM challenges WHERE id = ?'),
+    challengeInsert: db.prepare('INSERT INTO challenges (id, claim_id, request_hash, difficulty, expires_at, used_by) VALUES (?, ?, ?, ?, ?, NULL)'),
+    challengeUse: db.prepare('UPDATE challenges SET used_by = ? WHERE id = ? AND used_by IS NULL'),
     scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
   };
 
@@ -142,6 +154,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         accountGrants: (s.counter.get(cid, 'account', account.id) as number | undefined) ?? 0,
         identityGrants: identities.map((h) => (s.counter.get(cid, 'identity', h) as number | undefined) ?? 0),
         phoneGrants: account.phone ? ((s.counter.get(cid, 'phone', account.phone) as number | undefined) ?? 0) : 0,
+        challengeUsed: plan.answered ? (s.challenge.get(plan.answered) as ChallengeRow | undefined)?.used_by != null : false,
       });
       if (why) {
         record = deniedAtCommit(record, why);
@@ -150,6 +163,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         for (const h of identities) s.bump.run(cid, 'identity', h);
         if (account.phone) s.bump.run(cid, 'phone', account.phone);
         if (record.codeId) s.useCode.run(record.codeId);
+        if (plan.answered) s.challengeUse.run(record.id, plan.answered);
         s.spend.run(record.faceValueFen, cid);
         s.coupon.run(
           record.couponId, cid, account.id, record.id, record.faceValueFen, plan.grant.locked ? 'locked' : 'available',
@@ -165,6 +179,10 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       identityVerified: record.identityVerified ? 1 : 0,
       shadow: record.shadow ? JSON.stringify(record.shadow) : null,
     });
+    if (plan.challenge) {
+      const c = plan.challenge;
+      s.challengeInsert.run(c.id, c.claimId, c.requestHash, c.difficulty, c.expiresAt);
+    }
     s.idemInsert.run(idem.scope, idem.key, idem.requestHash, record.id, at);
     return { kind: 'committed', record };
   });
@@ -180,6 +198,10 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     get: async (id) => {
       const r = s.get.get(id) as ClaimRow | undefined;
       return r ? claimFromRow(r) : null;
+    },
+    getChallenge: async (id) => {
+      const r = s.challenge.get(id) as ChallengeRow | undefined;
+      return r ? { id: r.id, claimId: r.claim_id, requestHash: r.request_hash, difficulty: r.difficulty, expiresAt: r.expires_at, usedBy: r.used_by } : null;
     },
     identityHashesOf: async (accountId) => s.links.all(accountId) as string[],
     list: async ({ campaignId, accountId, limit, after }) => {

@@ -222,5 +222,18 @@ CREATE TABLE config_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NO
 INSERT INTO config_version (id, n) VALUES (1, 0);
 `,
   },
+  {
+    version: 3,
+    name: 'challenges',
+    sql: `
+CREATE TABLE challenges (
+  id TEXT PRIMARY KEY,
+  claim_id TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  difficulty INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_by TEXT
+);
+`,
+  },
 ];
-

@@ -11,7 +11,8 @@ import type { AccountId, CampaignId, ClaimId, CouponId } from '../shared/ids.js'
 import { err, ok, type Result } from '../shared/result.js';
 import { campaignClosedReason, claimResult, type ClaimPlan, type ClaimRecord, type ClaimResult } from './claim.js';
 import type { AccountSnapshot, PolicyVerdict } from './policy.js';
-import { reason, type Reason } from './reasons.js';
+import { reason, type PlatformReasonCode, type Reason } from './reasons.js';
+import { CHALLENGE_DIFFICULTY, CHALLENGE_TTL_MS, powValid, type ChallengeAnswer } from './challenge.js';
 
 /** A claim as the shop's backend sends it (the public contract, see the OpenAPI document). */
 export interface ClaimRequest {
@@ -28,6 +29,8 @@ export interface ClaimRequest {
     readonly ip?: string;
     readonly identity?: { readonly number: string; readonly verified: boolean };
   };
+  /** The answer to a challenge this same request received before. */
+  readonly challenge?: ChallengeAnswer;
 }
 
 export interface ClaimOptions {
@@ -37,6 +40,15 @@ export interface ClaimOptions {
 }
 
 const HARD_DENY_VERSION = 'platform@1';
+
+async function checkAnswer(d: CoreDeps, a: ChallengeAnswer, bodyHash: string, at: number): Promise<PlatformReasonCode | null> {
+  const c = await d.store.claims.getChallenge(a.id);
+  if (!c) return 'CHALLENGE_UNKNOWN';
+  if (c.usedBy) return 'CHALLENGE_USED';
+  if (at >= c.expiresAt) return 'CHALLENGE_EXPIRED';
+  if (c.requestHash !== bodyHash) return 'CHALLENGE_MISMATCH';
+  return powValid(d.sha256, c.id, a.solution, c.difficulty) ? null : 'CHALLENGE_FAILED';
+}
 
 function hardDeny(reasons: Reason[]): PolicyVerdict {
   return { action: 'deny', reasons, policyVersion: HARD_DENY_VERSION, rules: [], signals: {} };
@@ -95,8 +107,18 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
   const closed = campaignClosedReason(campaign, at);
   if (closed) problems.push(closed);
 
+  // A challenge answer must belong to this very request, be fresh, unused and correct.
+  const { challenge: answer, ...withoutAnswer } = req;
+  const bodyHash = d.sha256(canonicalJson(withoutAnswer));
+  let challengePassed = false;
+  if (answer) {
+    const problem = await checkAnswer(d, answer, bodyHash, at);
+    if (problem) problems.push(reason(problem));
+    else challengePassed = true;
+  }
+
   // 3. Policy, only for claims the platform's own checks let through.
-  const policyInput = { at, campaign, channel: req.channel, account, code, challengePassed: false };
+  const policyInput = { at, campaign, channel: req.channel, account, code, challengePassed };
   const verdict = problems.length ? hardDeny(problems) : await d.policy.evaluateClaim(policyInput);
   const grants = verdict.action === 'allow' || verdict.action === 'hold';
   const fv = faceValue(campaign.template.discount);
@@ -114,7 +136,11 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
     batchId: code?.batchId ?? null,
     codeFingerprint,
     decision: verdict.action,
-    reasons: grants && verdict.action === 'allow' ? [reason('GRANTED'), ...verdict.reasons] : verdict.reasons,
+    reasons: [
+      ...(grants && verdict.action === 'allow' ? [reason('GRANTED')] : []),
+      ...(challengePassed ? [reason('CHALLENGE_PASSED')] : []),
+      ...verdict.reasons,
+    ],
     policyVersion: verdict.policyVersion,
     rules: verdict.rules,
     signals: verdict.signals,
@@ -130,6 +156,10 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
     account,
     grant: grants ? { validFrom: at, validTo: couponValidTo(campaign, at), locked: verdict.action === 'hold' } : null,
     idempotency: { scope: `${opts.scope}:claim`, key: opts.idempotencyKey, requestHash: d.sha256(canonicalJson(req)) },
+    challenge: record.challengeId
+      ? { id: record.challengeId, claimId: record.id, requestHash: bodyHash, difficulty: CHALLENGE_DIFFICULTY, expiresAt: at + CHALLENGE_TTL_MS, usedBy: null }
+      : null,
+    answered: challengePassed && answer ? answer.id : null,
   };
 
   // 4. Atomic check-and-consume; the store may still deny (budget, limits, code uses).

@@ -7,6 +7,7 @@ import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId } from '
 import type { Fen } from '../shared/money.js';
 import type { AccountSnapshot, Decision, PolicyVerdict, RuleHit, ShadowVerdict } from './policy.js';
 import { reason, type Reason } from './reasons.js';
+import { CHALLENGE_DIFFICULTY, CHALLENGE_TTL_MS, type ChallengeRecord } from './challenge.js';
 
 /** Everything a claim decided, as stored (one row per claim attempt, granted or not). */
 export interface ClaimRecord {
@@ -44,6 +45,8 @@ export interface ClaimResult {
   readonly decision: Decision;
   readonly couponId?: CouponId;
   readonly challengeId?: string;
+  /** For `challenge`: what to solve and by when; resend the same claim with `challenge: {id, solution}`. */
+  readonly challenge?: { readonly id: string; readonly kind: 'proof_of_work'; readonly difficulty: number; readonly expiresAt: number };
   readonly reasons: readonly Reason[];
   readonly policyVersion: string;
 }
@@ -52,7 +55,9 @@ export const claimResult = (r: ClaimRecord): ClaimResult => ({
   claimId: r.id,
   decision: r.decision,
   ...(r.couponId ? { couponId: r.couponId } : {}),
-  ...(r.challengeId ? { challengeId: r.challengeId } : {}),
+  ...(r.challengeId
+    ? { challengeId: r.challengeId, challenge: { id: r.challengeId, kind: 'proof_of_work' as const, difficulty: CHALLENGE_DIFFICULTY, expiresAt: r.at + CHALLENGE_TTL_MS } }
+    : {}),
   reasons: r.reasons,
   policyVersion: r.policyVersion,
 });
@@ -72,6 +77,10 @@ export interface ClaimPlan {
   /** The grant to make if every atomic check passes (absent for deny/challenge). */
   readonly grant: { readonly validFrom: number; readonly validTo: number; readonly locked: boolean } | null;
   readonly idempotency: IdempotencyRef;
+  /** A challenge to store with a `challenge` decision. */
+  readonly challenge: ChallengeRecord | null;
+  /** The challenge this claim answered, consumed atomically with the grant. */
+  readonly answered: string | null;
 }
 
 export type ClaimCommitOutcome =
@@ -98,6 +107,8 @@ export interface ClaimCommitSnapshot {
   /** Grants so far per identity hash of the plan, in the plan's order. */
   readonly identityGrants: readonly number[];
   readonly phoneGrants: number;
+  /** Whether the answered challenge (if any) was already used by another claim. */
+  readonly challengeUsed: boolean;
 }
 
 /**
@@ -108,6 +119,7 @@ export interface ClaimCommitSnapshot {
  */
 export function atomicClaimCheck(plan: ClaimPlan, s: ClaimCommitSnapshot): Reason | null {
   const r = plan.record;
+  if (plan.answered && s.challengeUsed) return reason('CHALLENGE_USED');
   if (r.codeId) {
     if (!s.code) return reason('CODE_FORGED');
     if (s.code.campaignId !== r.campaignId) return reason('CODE_WRONG_CAMPAIGN');

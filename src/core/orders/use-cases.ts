@@ -84,7 +84,8 @@ export async function placeOrder(
       deviceId: base.deviceId,
       ip: base.ip,
     });
-    const status: OrderStatus = verdict.action === 'allow' ? 'placed' : verdict.action === 'hold' ? 'held' : 'rejected';
+    // Orders have no step-up: a challenge-level risk holds the order for review instead.
+    const status: OrderStatus = verdict.action === 'allow' ? 'placed' : verdict.action === 'deny' ? 'rejected' : 'held';
     const applies = status !== 'rejected';
     order = {
       ...base,
@@ -93,7 +94,7 @@ export async function placeOrder(
       discountFen: applies ? priced.discountFen : 0,
       payFen: priced.totalFen - (applies ? priced.discountFen : 0),
       status,
-      decision: verdict.action === 'challenge' ? 'deny' : verdict.action,
+      decision: verdict.action === 'challenge' ? 'hold' : verdict.action,
       reasons: verdict.reasons.length ? verdict.reasons : [reason('POLICY_PASS')],
       policyVersion: verdict.policyVersion,
       rules: verdict.rules,

@@ -5,7 +5,9 @@ import type { PolicyDoc, Rule } from './policy-doc.js';
  * a legitimate crowd does not do (consecutive numbers, many accounts on one device, IoT SIMs);
  * special and channel-locked coupon types get the strict variants; cash-out orders that share a
  * target or follow a special coupon are held before fulfilment.
- * Thresholds: 30 → challenge, 75 → hold, 90 → deny. A rule's own action still applies alone.
+ * Thresholds: 30 → challenge, 75 → hold, 90 → deny. A rule's own action still applies alone;
+ * rules that hold cash-out orders carry no score, so overlapping cash-out signals hold rather than
+ * add up to a denial (a held order is reviewed; a denied one is lost to a real customer).
  */
 const claim = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'claim' });
 const order = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'order' });
@@ -30,9 +32,9 @@ export const DEFAULT_POLICY: PolicyDoc = {
     claim({ id: 'identity-many-accounts', when: 'links.identity_accounts >= 3.0', action: 'allow', score: 30, reason: 'IDENTITY_MANY_ACCOUNTS', description: 'One identity tied to several accounts' }),
     claim({ id: 'denial-streak', when: 'velocity.device_denials_1h >= 5.0 || velocity.ip_denials_1h >= 10.0', action: 'allow', score: 25, reason: 'DENIAL_STREAK', description: 'Repeated denials from this device or IP' }),
     claim({ id: 'code-overshared', when: 'claim.has_code && velocity.code_accounts_1h >= 30.0', action: 'allow', score: 25, reason: 'CODE_OVERSHARED', description: 'A claim code used by many accounts within an hour' }),
-    order({ id: 'cashout-shared-target', when: 'order.cashout && order.target_accounts >= 3.0', action: 'hold', score: 60, reason: 'CASHOUT_SHARED_TARGET', description: 'Coupon cashed out to a top-up target shared by several accounts' }),
-    order({ id: 'cashout-special', when: 'order.cashout && order.special_coupon', action: 'hold', score: 60, reason: 'CASHOUT_SPECIAL_COUPON', description: 'Special coupon spent on virtual goods' }),
-    order({ id: 'cashout-fast', when: 'order.cashout && order.seconds_since_claim >= 0.0 && order.seconds_since_claim < 600.0 && order.coupon_ratio >= 0.5', action: 'allow', score: 30, reason: 'CASHOUT_FAST', description: 'Coupon spent on virtual goods minutes after it was claimed' }),
-    order({ id: 'target-velocity', when: 'velocity.target_accounts_1h >= 3.0', action: 'hold', score: 60, reason: 'TARGET_VELOCITY', description: 'Several accounts topping up one target within an hour' }),
+    order({ id: 'cashout-shared-target', when: 'order.cashout && order.target_accounts >= 3.0', action: 'hold', score: 0, reason: 'CASHOUT_SHARED_TARGET', description: 'Coupon cashed out to a top-up target shared by several accounts' }),
+    order({ id: 'cashout-special', when: 'order.cashout && order.special_coupon', action: 'hold', score: 0, reason: 'CASHOUT_SPECIAL_COUPON', description: 'Special coupon spent on virtual goods' }),
+    order({ id: 'cashout-fast', when: 'order.cashout && order.seconds_since_claim >= 0.0 && order.seconds_since_claim < 600.0 && order.coupon_ratio >= 0.5', action: 'allow', score: 20, reason: 'CASHOUT_FAST', description: 'Coupon spent on virtual goods minutes after it was claimed' }),
+    order({ id: 'target-velocity', when: 'velocity.target_accounts_1h >= 3.0', action: 'hold', score: 0, reason: 'TARGET_VELOCITY', description: 'Several accounts topping up one target within an hour' }),
   ],
 };

@@ -5,7 +5,7 @@ import type { ClaimId } from '../../core/shared/ids.js';
 import { actorOf, READERS } from '../auth.js';
 import { sendAppError, sendError } from '../errors.js';
 import { claimBody, claimResponse, errorResponses, idempotencyHeaders, params } from '../schemas.js';
-import { claimView, ms } from '../views.js';
+import { claimView, iso, ms } from '../views.js';
 
 type ClaimBody = Omit<ClaimRequest, 'account'> & { account: Omit<ClaimRequest['account'], 'createdAt'> & { createdAt?: string } };
 
@@ -28,7 +28,9 @@ export function claimRoutes(app: FastifyInstance, d: CoreDeps): void {
       const { createdAt, ...account } = req.body.account;
       const body: ClaimRequest = { ...req.body, account: createdAt === undefined ? account : { ...account, createdAt: ms(createdAt) } };
       const r = await claimCoupon(d, body, { scope: actorOf(req), idempotencyKey: req.headers['idempotency-key'] });
-      return r.ok ? r.value : sendAppError(reply, r.error);
+      if (!r.ok) return sendAppError(reply, r.error);
+      const { challenge, ...rest } = r.value;
+      return challenge ? { ...rest, challenge: { ...challenge, expiresAt: iso(challenge.expiresAt) } } : rest;
     },
   );
 
