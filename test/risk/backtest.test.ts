@@ -56,13 +56,13 @@ it('reproduces the live decisions with the same policy', async () => {
 it('reports what a draft policy would change, claim by claim', async () => {
   s = await riskSystem();
   await recordMixedRun(s);
-  const draft = { thresholds: DEFAULT_POLICY.thresholds, rules: DEFAULT_POLICY.rules.filter((x) => !x.id.startsWith('segment-run')) };
+  const draft = { thresholds: DEFAULT_POLICY.thresholds, rules: DEFAULT_POLICY.rules.filter((x) => !x.id.startsWith('segment-') && !x.id.startsWith('device-')) };
   const r = await runBacktest(s.deps, { policy: draft, from: 0, to: s.clock.now() + 1 }, new MemoryCounters());
   if (!r.ok) throw new Error(r.error.message);
   expect(r.value.different).toBeGreaterThan(0);
   expect(r.value.changes.every((ch) => ch.recorded !== ch.backtest)).toBe(true);
   const total = Object.values(r.value.matrix).flatMap((row) => Object.values(row)).reduce((a, b) => a + b, 0);
   expect(total).toBe(r.value.evaluated);
-  // Dropping the segment-run rules lets some ring claims through that the live policy stopped.
+  // Dropping the segment and device rules lets some ring claims through that the live policy stopped.
   expect(r.value.changes.some((ch) => ch.recorded !== 'allow' && ch.backtest === 'allow')).toBe(true);
 });
