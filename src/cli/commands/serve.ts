@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildApp } from '../../http/app.js';
 import { intIn, nonEmpty } from '../args.js';
-import { ctxOf, type CliRuntime, type Ctx } from '../context.js';
+import { CliError, ctxOf, type CliRuntime, type Ctx } from '../context.js';
 import { demoFile, readDemoInfo, sampleClaim, seedDemo, type DemoInfo } from '../demo.js';
 import type { Composed } from '../../app/compose.js';
 
@@ -25,14 +25,17 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function printDemo(ctx: Ctx, s: Composed, seeded: DemoInfo | null, url: string): Promise<void> {
+function printDemoKeys(ctx: Ctx, s: Composed, seeded: DemoInfo | null): void {
   const file = demoFile(s.config.dbPath);
-  if (seeded) {
-    ctx.io.out(`demo data seeded. API keys (shown once; also in ${file}, mode 600):`);
-    for (const [role, key] of Object.entries(seeded.keys)) ctx.io.out(`  ${role.padEnd(8)} ${key}`);
-  } else {
+  if (!seeded) {
     ctx.io.out(`the database already has campaigns: demo data not seeded again (keys: ${file})`);
+    return;
   }
+  ctx.io.out(`demo data seeded. API keys (shown once; also in ${file}, mode 600):`);
+  for (const [role, key] of Object.entries(seeded.keys)) ctx.io.out(`  ${role.padEnd(8)} ${key}`);
+}
+
+async function printDemoClaim(ctx: Ctx, s: Composed, seeded: DemoInfo | null, url: string): Promise<void> {
   const info = seeded ?? readDemoInfo(s.config.dbPath);
   const curl = info ? await sampleClaim(s, info, url) : null;
   if (curl) ctx.io.out(`claim the ¥100 event coupon with one of the 20 "TV recording" codes:\n${curl}`);
@@ -53,13 +56,19 @@ export function serveCommand(program: Command, rt: CliRuntime): void {
       });
       try {
         const seeded = opts.demo ? await seedDemo(s, ctx.actor) : null;
+        if (opts.demo) printDemoKeys(ctx, s, seeded);
         const app = await buildApp(s.deps, { logger: { level: s.config.logLevel } });
         try {
-          await app.listen({ port: s.config.port, host: s.config.host });
+          await app.listen({ port: s.config.port, host: s.config.host }).catch((e: unknown) => {
+            // Port taken, address not ours, no permission: the user's to fix, not a bug.
+            throw new CliError(
+              `cannot listen on ${s.config.host}:${s.config.port}: ${e instanceof Error ? e.message : String(e)}`,
+            );
+          });
           const addr = app.server.address() as AddressInfo;
           const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
           const url = `http://${host}:${addr.port}`;
-          if (opts.demo) await printDemo(ctx, s, seeded, url);
+          if (opts.demo) await printDemoClaim(ctx, s, seeded, url);
           ctx.io.out(`couponguard listening on ${url} (database ${s.config.dbPath})`);
           const sig = await untilSignal();
           ctx.io.err(`${sig}: shutting down`);
