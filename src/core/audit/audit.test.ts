@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from '../../adapters/node/crypto.js';
-import { auditHash, canonicalJson, GENESIS_HASH, verifyAuditChain, type AuditEntry, type AuditInput } from './audit.js';
+import {
+  auditHash,
+  canonicalJson,
+  GENESIS_HASH,
+  verifyAuditChain,
+  type AuditEntry,
+  type AuditInput,
+} from './audit.js';
 
 /** Builds a chain the way the store appends it. */
 function chain(inputs: readonly AuditInput[], t0 = 1_547_899_200_000): AuditEntry[] {
@@ -16,9 +23,19 @@ function chain(inputs: readonly AuditInput[], t0 = 1_547_899_200_000): AuditEntr
 }
 
 const INPUTS: AuditInput[] = [
-  { actor: 'key_A', action: 'campaign.create', target: 'cmp_1', details: { name: 'TV guests', budget: { count: 200, moneyFen: 2_000_000 } } },
+  {
+    actor: 'key_A',
+    action: 'campaign.create',
+    target: 'cmp_1',
+    details: { name: 'TV guests', budget: { count: 200, moneyFen: 2_000_000 } },
+  },
   { actor: 'key_A', action: 'codes.issue', target: 'bat_1', details: { count: 200 } },
-  { actor: 'key_B', action: 'campaign.pause', target: 'cmp_1', details: { note: 'leak on Weibo', from: 'active', to: 'paused' } },
+  {
+    actor: 'key_B',
+    action: 'campaign.pause',
+    target: 'cmp_1',
+    details: { note: 'leak on Weibo', from: 'active', to: 'paused' },
+  },
   { actor: 'key_B', action: 'codes.revoke', target: 'bat_1', details: {} },
   { actor: 'key_A', action: 'campaign.resume', target: 'cmp_1', details: { from: 'paused', to: 'active' } },
 ];
@@ -45,7 +62,11 @@ describe('audit hash chain', () => {
     const c = chain(INPUTS);
     const edited = { ...c[2]!, details: { note: 'routine' } };
     c[2] = { ...edited, hash: auditHash(sha256, edited.prevHash, edited) };
-    expect(verifyAuditChain(sha256, c)).toMatchObject({ ok: false, seq: 4, problem: 'previous hash does not match' });
+    expect(verifyAuditChain(sha256, c)).toMatchObject({
+      ok: false,
+      seq: 4,
+      problem: 'previous hash does not match',
+    });
   });
 
   it('detects a deleted entry', () => {
@@ -86,9 +107,14 @@ describe('audit hash chain', () => {
 
 describe('canonical JSON', () => {
   it('does not depend on key order, and drops undefined members like JSON does', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(
+      canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
     expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
     expect(canonicalJson([undefined])).toBe('[null]');
-    expect(JSON.parse(canonicalJson({ z: 'é\u0000"', a: [true, 1.5] }))).toEqual({ z: 'é\u0000"', a: [true, 1.5] });
+    expect(JSON.parse(canonicalJson({ z: 'é\u0000"', a: [true, 1.5] }))).toEqual({
+      z: 'é\u0000"',
+      a: [true, 1.5],
+    });
   });
 });

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { normalizeCnMobile, PHONE_INPUT_PATTERN, phoneSegment } from './phone.js';
 
 const national = fc
-  .tuple(fc.constantFrom(...'3456789'), fc.array(fc.constantFrom(...'0123456789'), { minLength: 9, maxLength: 9 }))
+  .tuple(
+    fc.constantFrom(...'3456789'),
+    fc.array(fc.constantFrom(...'0123456789'), { minLength: 9, maxLength: 9 }),
+  )
   .map(([second, rest]) => `1${second}${rest.join('')}`);
 const sep = fc.constantFrom('', ' ', '-');
 
@@ -46,11 +49,18 @@ describe('Chinese mobile number normalization', () => {
   it('every prefix and separator the API pattern allows normalizes to the same national number', () => {
     const pattern = new RegExp(PHONE_INPUT_PATTERN, 'u');
     fc.assert(
-      fc.property(national, fc.constantFrom('', '+86', '0086', '86'), sep, sep, sep, (n, prefix, s1, s2, s3) => {
-        const raw = `${prefix}${s1}${n.slice(0, 3)}${s2}${n.slice(3, 7)}${s3}${n.slice(7)}`;
-        expect(pattern.test(raw)).toBe(true);
-        expect(normalizeCnMobile(raw)).toBe(n);
-      }),
+      fc.property(
+        national,
+        fc.constantFrom('', '+86', '0086', '86'),
+        sep,
+        sep,
+        sep,
+        (n, prefix, s1, s2, s3) => {
+          const raw = `${prefix}${s1}${n.slice(0, 3)}${s2}${n.slice(3, 7)}${s3}${n.slice(7)}`;
+          expect(pattern.test(raw)).toBe(true);
+          expect(normalizeCnMobile(raw)).toBe(n);
+        },
+      ),
       { seed: 86, numRuns: 1_000 },
     );
   });

@@ -1,12 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeResidentId, normalizeResidentId, residentIdCheckChar, validateResidentId } from './resident-id.js';
+import {
+  makeResidentId,
+  normalizeResidentId,
+  residentIdCheckChar,
+  validateResidentId,
+} from './resident-id.js';
 
 /** The standard's own worked example, and a few numbers whose check character was computed by hand. */
 const KNOWN_VALID = ['11010519491231002X', '110105199001010010', '440308199901010012', '320106200002290019'];
 
 const birthDates = fc
-  .record({ y: fc.integer({ min: 1900, max: 2100 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+  .record({
+    y: fc.integer({ min: 1900, max: 2100 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 28 }),
+  })
   .map(({ y, m, d }) => `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`);
 const regions = fc.integer({ min: 110000, max: 829999 }).map(String);
 
@@ -48,7 +57,10 @@ describe('GB 11643 resident identity numbers', () => {
   ])('rejects birth date %s (%s)', (birth) => {
     const first17 = `110105${birth}001`;
     // A correct check character, so that only the date can be what is wrong.
-    expect(validateResidentId(first17 + residentIdCheckChar(first17))).toEqual({ ok: false, problem: 'birth_date' });
+    expect(validateResidentId(first17 + residentIdCheckChar(first17))).toEqual({
+      ok: false,
+      problem: 'birth_date',
+    });
   });
 
   it('accepts 29 February of a leap year', () => {
@@ -81,12 +93,19 @@ describe('GB 11643 resident identity numbers', () => {
 
   it('detects every single-character substitution of a valid number', () => {
     fc.assert(
-      fc.property(regions, birthDates, fc.nat(999), fc.nat(17), fc.constantFrom(...'0123456789X'), (region, birth, seq, pos, ch) => {
-        const n = makeResidentId(region, birth, seq);
-        fc.pre(n[pos] !== ch);
-        const changed = n.slice(0, pos) + ch + n.slice(pos + 1);
-        expect(validateResidentId(changed).ok).toBe(false);
-      }),
+      fc.property(
+        regions,
+        birthDates,
+        fc.nat(999),
+        fc.nat(17),
+        fc.constantFrom(...'0123456789X'),
+        (region, birth, seq, pos, ch) => {
+          const n = makeResidentId(region, birth, seq);
+          fc.pre(n[pos] !== ch);
+          const changed = n.slice(0, pos) + ch + n.slice(pos + 1);
+          expect(validateResidentId(changed).ok).toBe(false);
+        },
+      ),
       { seed: 7064, numRuns: 2_000 },
     );
   });
