@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { PolicyProblem, Rule } from '../../core/risk/policy-doc.js';
-import { SIGNALS, type SignalValues } from '../../core/risk/signals.js';
+import { parseVelocityName, referencedSignals, SIGNALS, type SignalValues } from '../../core/risk/signals.js';
+import { transpile } from './transpile.js';
 import type { CompiledRules, RuleCompiler } from '../../ports/rules.js';
 
 /** Builds the typed CEL environment from the signal table: one variable per signal group. */
@@ -25,19 +26,50 @@ function describe(rule: Rule, e: unknown): PolicyProblem {
   return { ruleId: rule.id, message: `rule ${rule.id}: ${first}${where}`, ...pos };
 }
 
-/** Fills every declared field the evaluation context lacks, so a rule never reads a missing key. */
-function complete(signals: SignalValues): SignalValues {
-  const out: SignalValues = {};
-  for (const [group, fields] of Object.entries(SIGNALS) as [keyof typeof SIGNALS, Record<string, { type: string }>][]) {
-    const given = signals[group] ?? {};
-    const g: Record<string, number | boolean | string> = {};
-    for (const [k, v] of Object.entries(fields)) g[k] = given[k] ?? (v.type === 'double' ? 0 : v.type === 'bool' ? false : '');
-    out[group] = g;
+type Defaults = readonly (readonly [group: keyof typeof SIGNALS, name: string, value: number | boolean | string])[];
+
+/** The declared default (0, false or "") of every signal the rules read. */
+function defaultsFor(rules: readonly Rule[]): Defaults {
+  const out: [keyof typeof SIGNALS, string, number | boolean | string][] = [];
+  for (const ref of new Set(rules.flatMap((r) => referencedSignals(r.when)))) {
+    const [group, name] = ref.split('.') as [keyof typeof SIGNALS, string];
+    const decl = (SIGNALS[group] as Record<string, { type: string }> | undefined)?.[name];
+    if (decl) out.push([group, name, decl.type === 'double' ? 0 : decl.type === 'bool' ? false : '']);
   }
   return out;
 }
 
-export function celCompiler(): RuleCompiler {
+/**
+ * Fills the signals the rules read but the engine did not compute (say, device velocity for a
+ * claim without a device id), so a rule never stops on a missing key. Copies only the groups it
+ * touches; the rest of the context is shared.
+ */
+function complete(signals: SignalValues, defaults: Defaults): SignalValues {
+  let out: SignalValues | null = null;
+  for (const [group, name, value] of defaults) {
+    if (signals[group]?.[name] !== undefined) continue;
+    out ??= { ...signals };
+    if (out[group] === signals[group]) out[group] = { ...signals[group] };
+    out[group]![name] = value;
+  }
+  const ctx = out ?? signals;
+  for (const g of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) if (!ctx[g]) (out ??= { ...signals })[g] = {};
+  return out ?? signals;
+}
+
+const GROUPS: ReadonlySet<string> = new Set(Object.keys(SIGNALS));
+const fieldKind = (group: string, field: string) => {
+  const decl = (SIGNALS as Record<string, Record<string, { type: 'double' | 'bool' | 'string' }>>)[group]?.[field];
+  if (decl) return decl.type;
+  return group === 'velocity' && parseVelocityName(field) ? 'double' : null;
+};
+
+/**
+ * CEL rules: type-checked by cel-js against the signal table, then compiled to JavaScript where the
+ * expression stays inside the common subset (see transpile.ts), interpreted by cel-js otherwise.
+ * `transpile: false` forces the interpreter (tests compare the two).
+ */
+export function celCompiler(opts: { transpile?: boolean } = {}): RuleCompiler {
   const env = environment();
   return {
     check(rule) {
@@ -52,11 +84,15 @@ export function celCompiler(): RuleCompiler {
       return null;
     },
     compile(rules) {
-      const fns = rules.map((rule) => ({ rule, fn: env.parse(rule.when) }));
+      const fns = rules.map((rule) => {
+        const parsed = env.parse(rule.when);
+        return { rule, fn: (opts.transpile === false ? null : transpile(parsed.ast, GROUPS, fieldKind)) ?? parsed };
+      });
+      const defaults = defaultsFor(rules);
       return {
         rules,
         fired(signals) {
-          const ctx = complete(signals);
+          const ctx = complete(signals, defaults);
           const out: Rule[] = [];
           for (const { rule, fn } of fns) {
             try {

@@ -70,27 +70,39 @@ function dropBefore(t: number[], n: number[], bucket: number): void {
  * unit from its old bucket to the new one, so a window sum counts each account once.
  */
 class Entry {
-  readonly claims = new Series();
-  readonly grants = new Series();
-  readonly denials = new Series();
-  readonly accounts = new Series();
-  readonly lastSeen = new Map<string, number>();
+  private series: (Series | undefined)[] = [];
+  private lastSeen: Map<string, number> | undefined;
   lastAt = 0;
 
-  touchAccount(accountId: string, at: number): void {
-    const prev = this.lastSeen.get(accountId);
-    if (prev !== undefined) {
-      if (prev >= at) return;
-      this.accounts.add(prev, -1);
-    }
-    this.accounts.add(at, 1);
-    this.lastSeen.set(accountId, at);
+  /** Series are made on first use: most keys (one account, one identity) only ever see attempts. */
+  metric(m: VelocityMetric): Series {
+    const i = METRIC_INDEX[m];
+    return (this.series[i] ??= new Series());
   }
 
-  metric(m: VelocityMetric): Series {
-    return this[m];
+  peek(m: VelocityMetric): Series | undefined {
+    return this.series[METRIC_INDEX[m]];
+  }
+
+  touchAccount(accountId: string, at: number): void {
+    const seen = (this.lastSeen ??= new Map());
+    const prev = seen.get(accountId);
+    const accounts = this.metric('accounts');
+    if (prev !== undefined) {
+      if (prev >= at) return;
+      accounts.add(prev, -1);
+    }
+    accounts.add(at, 1);
+    seen.set(accountId, at);
+  }
+
+  prune(at: number): void {
+    for (const s of this.series) s?.prune(at);
+    if (this.lastSeen) for (const [a, t] of this.lastSeen) if (t < at - DAY) this.lastSeen.delete(a);
   }
 }
+
+const METRIC_INDEX: Record<VelocityMetric, number> = { claims: 0, grants: 1, denials: 2, accounts: 3 };
 
 /** Distinct accounts ever linked to a thing; capped, since past the cap the answer is "very many". */
 const LINK_CAP = 100_000;
@@ -112,7 +124,7 @@ export class MemoryCounters implements Counters {
   snapshotSync(req: SnapshotRequest): Snapshot {
     const velocity = req.velocity.map((r) => {
       const e = this.entries.get(`${r.entity}:${r.key}`);
-      return e ? e.metric(r.metric).sum(req.at, WINDOWS[r.window]) : 0;
+      return e?.peek(r.metric)?.sum(req.at, WINDOWS[r.window]) ?? 0;
     });
     const links = req.links.map((l) => this.links.get(`${l.kind}:${l.value}`)?.size ?? 0);
     return { velocity, links, phoneRun: req.phoneRun ? this.run(req.phoneRun.scope, req.phoneRun.phone, req.at) : 0 };
@@ -121,8 +133,9 @@ export class MemoryCounters implements Counters {
   recordAttempt(e: AttemptEvent): void {
     for (const k of e.keys) {
       const entry = this.entry(`${k.entity}:${k.key}`);
-      entry.claims.add(e.at);
-      entry.touchAccount(e.accountId, e.at);
+      entry.metric('claims').add(e.at);
+      // An account's own key has one distinct account by definition.
+      if (k.entity !== 'account') entry.touchAccount(e.accountId, e.at);
       entry.lastAt = Math.max(entry.lastAt, e.at);
     }
     for (const l of e.links) {
@@ -141,7 +154,7 @@ export class MemoryCounters implements Counters {
   }
 
   recordOutcome(at: number, keys: AttemptEvent['keys'], outcome: 'grant' | 'deny'): void {
-    for (const k of keys) this.entry(`${k.entity}:${k.key}`)[outcome === 'grant' ? 'grants' : 'denials'].add(at);
+    for (const k of keys) this.entry(`${k.entity}:${k.key}`).metric(outcome === 'grant' ? 'grants' : 'denials').add(at);
   }
 
   private entry(id: string): Entry {
@@ -187,13 +200,7 @@ export class MemoryCounters implements Counters {
       }
       const [id, e] = n.value;
       if (e.lastAt < at - DAY) this.entries.delete(id);
-      else {
-        e.claims.prune(at);
-        e.grants.prune(at);
-        e.denials.prune(at);
-        e.accounts.prune(at);
-        for (const [a, t] of e.lastSeen) if (t < at - DAY) e.lastSeen.delete(a);
-      }
+      else e.prune(at);
     }
   }
 }
