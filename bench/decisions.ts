@@ -9,6 +9,7 @@ import os from 'node:os';
 import { MemoryCounters } from '../src/adapters/memory/counters.js';
 import { celCompiler } from '../src/adapters/cel/compiler.js';
 import type { Campaign } from '../src/core/campaigns/campaign.js';
+import type { AccountId } from '../src/core/shared/ids.js';
 import { passThroughPolicy, type ClaimPolicyInput, type Policy } from '../src/core/claims/policy.js';
 import { DEFAULT_POLICY } from '../src/core/risk/default-policy.js';
 import { activePolicy, RiskEngine } from '../src/core/risk/engine.js';
@@ -41,7 +42,7 @@ function input(i: number): ClaimPolicyInput {
     campaign,
     channel: 'app',
     account: {
-      id: `acct-${i}`,
+      id: `acct-${i}` as AccountId,
       createdAt: T0 - 86_400_000 * (1 + (i % 700)),
       phone: `13${(i * 7919) % 10}${String((i * 104729) % 1e8).padStart(8, '0')}`,
       deviceId: `dev-${i % 50_000}`,

@@ -329,8 +329,10 @@ class Model {
     if (codeIdx !== null && (this.codeUses.get(codeIdx) ?? 0) >= this.run.codeLimits[codeIdx]!)
       why.push('CODE_USED_UP');
     if ((this.accounts.get(acct) ?? 0) >= camp.limits.perAccount) why.push('ACCOUNT_LIMIT_REACHED');
-    if ([...linked].some((h) => (this.identities.get(h) ?? 0) >= camp.limits.perIdentity))
-      why.push('IDENTITY_LIMIT_REACHED');
+    // Per identity: the grants of every account tied to it, whenever the tie was made.
+    const identityGrants = (h: string) =>
+      [...this.links].reduce((n, [a, set]) => n + (set.has(h) ? (this.accounts.get(a) ?? 0) : 0), 0);
+    if ([...linked].some((h) => identityGrants(h) >= camp.limits.perIdentity)) why.push('IDENTITY_LIMIT_REACHED');
     const phone = c.phone === null ? null : `p${c.phone}`;
     if (phone && (this.phones.get(phone) ?? 0) >= (camp.limits.perPhone ?? camp.limits.perIdentity))
       why.push('PHONE_LIMIT_REACHED');

@@ -55,7 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const sync = (overrides.synchronous ?? env.COUPONGUARD_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('COUPONGUARD_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
-  const port = overrides.port ?? Number(env.PORT ?? 8080);
+  const port = overrides.port ?? Number(env.PORT?.trim() || 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number');
   const secrets = loadSecrets(dbPath, env);
   return {

@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import type { CampaignInput } from '../core/campaigns/campaign.js';
 import { campaignCreateBody } from '../http/schemas.js';
 import { ms } from '../http/views.js';
+import { strictDateTime } from '../http/formats.js';
 import { CliError } from './context.js';
 
 /** The body of POST /v1/campaigns: the same shape, ISO times instead of epoch ms. */
@@ -22,6 +23,7 @@ function validate(): ValidateFunction {
       keywords: ['example'],
     });
     addFormats.default(ajv);
+    strictDateTime(ajv);
     validator = ajv.compile(campaignCreateBody);
   }
   return validator;

@@ -4,6 +4,8 @@ import swagger from '@fastify/swagger';
 import type { CoreDeps } from '../core/deps.js';
 import { authHook } from './auth.js';
 import { handleError, sendError } from './errors.js';
+import { strictDateTime } from './formats.js';
+import addFormats from 'ajv-formats';
 import { adminRoutes } from './routes/admin.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { claimRoutes } from './routes/claims.js';
@@ -24,6 +26,13 @@ export interface AppOptions {
   readonly newCounters?: () => Counters;
 }
 
+// ajv-formats first (named, so Fastify does not add it again after us), then our strict date-time.
+const AJV_PLUGINS = [addFormats.default, strictDateTime] as unknown as NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>;
+
+/** A malformed URL (bad percent-encoding, over-long parameter) gets the same error shape. */
+const frameworkErrors: FastifyServerOptions['frameworkErrors'] = (error, _req, reply) =>
+  sendError(reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'VALIDATION_FAILED', error.message);
+
 /** Builds the HTTP app without listening: tests call `app.inject()`, `serve` calls `listen`. */
 export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,7 +45,11 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
     ajv: {
       // Wrong types are errors, not silently converted; unknown fields are errors, not dropped.
       customOptions: { keywords: ['example'], coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: true },
+      plugins: AJV_PLUGINS,
     },
+    maxParamLength: 200,
+    // A malformed URL (bad percent-encoding, over-long parameter) gets the same error shape.
+    frameworkErrors,
     return503OnClosing: true,
   });
   app.decorateRequest('apiKey', null);

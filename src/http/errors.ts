@@ -8,6 +8,7 @@ export type HttpErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'ROUTE_NOT_FOUND'
+  | 'URI_TOO_LONG'
   | 'IDEMPOTENCY_KEY_REQUIRED'
   | 'INTERNAL';
 
@@ -23,6 +24,7 @@ export const STATUS: Record<HttpErrorCode, number> = {
   INVALID_STATE: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL: 500,
@@ -36,7 +38,7 @@ export interface ErrorBody {
 
 export function sendError(reply: FastifyReply, code: HttpErrorCode, message: string): FastifyReply {
   const body: ErrorBody = { code, message, requestId: String(reply.request.id) };
-  return reply.code(STATUS[code]).type('application/json; charset=utf-8').send(body);
+  return reply.code(STATUS[code]).header('x-request-id', String(reply.request.id)).type('application/json; charset=utf-8').send(body);
 }
 
 export const sendAppError = (reply: FastifyReply, e: AppError): FastifyReply => sendError(reply, e.code, e.message);

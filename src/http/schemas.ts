@@ -170,7 +170,7 @@ export const claimBody = {
     },
   },
   example: {
-    campaignId: 'cmp_01HZX3K9V7Q2W8E4R6T1Y5U3I0',
+    campaignId: 'cmp_01HZX3K9V7Q2W8E4R6T1Y5V3J0',
     channel: 'offline_event',
     code: 'CG1.eyJrIjoiazEiLCJjIjoi....sig',
     account: { id: 'u-1001', createdAt: '2018-03-02T10:00:00Z', phone: '+86 138 0013 8000', deviceId: 'dev-9f2', ip: '203.0.113.7', identity: { number: '11010519491231002X', verified: true } },
@@ -193,7 +193,7 @@ export const claimResponse = {
     reasons: { type: 'array', items: reasonSchema },
     policyVersion: { type: 'string' },
   },
-  example: { claimId: 'clm_01HZX3M0000000000000000000', decision: 'deny', reasons: [{ code: 'CODE_FORGED', message: 'The claim code was not issued by the platform' }], policyVersion: 'platform@1' },
+  example: { claimId: 'clm_01HZX3M0000000000000000001', decision: 'deny', reasons: [{ code: 'CODE_FORGED', message: 'The claim code was not issued by the platform' }], policyVersion: 'platform@1' },
 } as const;
 
 export const orderBody = {
@@ -231,7 +231,7 @@ export const orderBody = {
   example: {
     accountId: 'u-1001',
     items: [{ sku: 'topup-100', category: 'virtual_topup', unitPriceFen: 10000, quantity: 1, topupTarget: { kind: 'phone', value: '13800138000' } }],
-    couponIds: ['cpn_01HZX3M0000000000000000000'],
+    couponIds: ['cpn_01HZX3M0000000000000000001'],
   },
 } as const;
 

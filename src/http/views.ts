@@ -7,6 +7,9 @@ import type { ClaimRecord } from '../core/claims/claim.js';
 import { maskHash, maskIp, maskPhone } from '../core/identity/mask.js';
 import type { Role } from '../ports/store.js';
 
+/** Roles that may see personal data in clear (phone, IP); everyone else sees it masked. */
+const PII_ROLES: readonly Role[] = ['admin', 'auditor'];
+
 /** Times leave the API as ISO 8601 strings; inside they are epoch ms. */
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -39,12 +42,21 @@ export const batchView = (b: CodeBatch) => ({
   revokedAt: iso(b.revokedAt),
 });
 
-export const orderView = (o: Order) => ({ ...o, at: iso(o.at), updatedAt: iso(o.updatedAt) });
+/** Top-up targets and IPs are personal data: masked unless the role may see them (the shop's own key may). */
+export const orderView = (o: Order, role: Role) => {
+  const clear = PII_ROLES.includes(role) || role === 'client';
+  const target = (t: string | null) => (t && !clear && t.startsWith('phone:') ? `phone:${maskPhone(t.slice(6))}` : t);
+  return {
+    ...o,
+    items: o.items.map((i) => ({ ...i, topupTarget: target(i.topupTarget) })),
+    ip: o.ip && !clear ? maskIp(o.ip) : o.ip,
+    at: iso(o.at),
+    updatedAt: iso(o.updatedAt),
+  };
+};
 
 export const auditView = (e: AuditEntry) => ({ ...e, at: iso(e.at) });
 
-/** Roles that may see personal data in clear (phone, IP); everyone else sees it masked. */
-const PII_ROLES: readonly Role[] = ['admin', 'auditor'];
 
 export const claimView = (c: ClaimRecord, role: Role) => {
   const clear = PII_ROLES.includes(role);

@@ -6,7 +6,7 @@ export type { CodeSigner } from '../core/codes/claim-code.js';
  * enumerating the (small) space of resident ids.
  */
 export interface KeyedHasher {
-  hash(domain: 'identity' | 'phone' | 'code', value: string): string;
+  hash(domain: 'identity' | 'phone' | 'code' | 'request', value: string): string;
 }
 
 /** Plain SHA-256 hex, for fingerprints, request hashes and the audit chain. */

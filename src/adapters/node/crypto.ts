@@ -18,6 +18,9 @@ export function hmacCodeSigner(keys: Readonly<Record<string, string>>, current: 
       const secret = Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
       if (!secret) return false;
       const given = Buffer.from(signature, 'base64url');
+      // base64url decoding ignores the unused low bits of the last character; insisting on the
+      // canonical spelling keeps exactly one valid text per code.
+      if (given.toString('base64url') !== signature) return false;
       const want = mac(secret, data);
       return given.length === want.length && timingSafeEqual(given, want);
     },

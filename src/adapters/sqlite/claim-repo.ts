@@ -94,6 +94,10 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       'INSERT INTO claim_counters (campaign_id, kind, key, n) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + 1',
     ),
     links: db.prepare('SELECT identity_hash FROM account_identities WHERE account_id = ?').pluck(),
+    // Grants of this campaign to every account tied to an identity, whenever the tie was made.
+    identityGrants: db
+      .prepare('SELECT count(*) FROM coupons WHERE campaign_id = ? AND account_id IN (SELECT account_id FROM account_identities WHERE identity_hash = ?)')
+      .pluck(),
     link: db.prepare('INSERT OR IGNORE INTO account_identities (account_id, identity_hash, first_at) VALUES (?, ?, ?)'),
     useCode: db.prepare('UPDATE codes SET uses = uses + 1 WHERE id = ?'),
     spend: db.prepare('UPDATE campaigns SET granted_count = granted_count + 1, granted_fen = granted_fen + ? WHERE id = ?'),
@@ -152,7 +156,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         usage: { grantedCount: campaignRow.granted_count, grantedFen: campaignRow.granted_fen },
         code: codeRow ? { ...codeFromRow(codeRow), batchRevoked: codeRow.batch_revoked !== null } : null,
         accountGrants: (s.counter.get(cid, 'account', account.id) as number | undefined) ?? 0,
-        identityGrants: identities.map((h) => (s.counter.get(cid, 'identity', h) as number | undefined) ?? 0),
+        identityGrants: identities.map((h) => s.identityGrants.get(cid, h) as number),
         phoneGrants: account.phone ? ((s.counter.get(cid, 'phone', account.phone) as number | undefined) ?? 0) : 0,
         challengeUsed: plan.answered ? (s.challenge.get(plan.answered) as ChallengeRow | undefined)?.used_by != null : false,
       });

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -15,6 +16,9 @@ export interface SqliteOptions {
 
 /** Opens the database with the pragmas the claim path relies on, and migrates it. */
 export function openSqlite(opts: SqliteOptions): SqliteDb {
+  // The file holds phone numbers and decisions: readable by its owner only (the WAL and shared
+  // memory files SQLite creates next to it take the same mode).
+  if (opts.path !== ':memory:' && !opts.path.startsWith('file:')) closeSync(openSync(opts.path, 'a', 0o600));
   const db = new Database(opts.path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);

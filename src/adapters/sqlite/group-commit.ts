@@ -15,7 +15,7 @@ export type Enqueue = <T>(job: () => T) => Promise<T>;
 const MAX_BATCH = 256;
 
 export function groupCommitter(db: SqliteDb): Enqueue {
-  let queue: { job: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  const queue: { job: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   let scheduled = false;
 
   const flush = () => {

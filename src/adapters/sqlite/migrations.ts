@@ -236,4 +236,12 @@ CREATE TABLE challenges (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'idempotent answers',
+    sql: `
+-- The first answer to a request, replayed verbatim on a retry (orders change state later).
+ALTER TABLE idempotency ADD COLUMN response TEXT;
+`,
+  },
 ];

@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditInput } from '../../core/audit/audit.js';
 import { effectiveStatus } from '../../core/campaigns/campaign.js';
 import { reason } from '../../core/claims/reasons.js';
-import { couponAfterCancel, orderTransition, type Order, type OrderAction, type OrderCommitOutcome, type OrderPlan, type OrderStatus } from '../../core/orders/order.js';
+import { couponAfterCancel, orderResult, orderTransition, type OrderResult, type Order, type OrderAction, type OrderCommitOutcome, type OrderPlan, type OrderStatus } from '../../core/orders/order.js';
 import type { OrderId } from '../../core/shared/ids.js';
 import type { OrderRepo } from '../../ports/store.js';
 import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
@@ -26,8 +26,8 @@ export type OrderTransitionTx = (id: OrderId, action: OrderAction, at: number, a
 
 export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry, enqueue: Enqueue): OrderRepo & { transitionTx: OrderTransitionTx } {
   const s = {
-    idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
-    idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
+    idem: db.prepare('SELECT request_hash, ref_id, response FROM idempotency WHERE scope = ? AND key = ?'),
+    idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at, response) VALUES (?, ?, ?, ?, ?, ?)'),
     get: db.prepare('SELECT id, status, body, updated_at FROM orders WHERE id = ?'),
     insert: db.prepare(
       'INSERT INTO orders (id, account_id, at, status, decision, total_fen, discount_fen, pay_fen, body, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -49,10 +49,11 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
 
   const commit = db.transaction((plan: OrderPlan): OrderCommitOutcome => {
     const idem = plan.idempotency;
-    const seen = s.idem.get(idem.scope, idem.key) as { request_hash: string; ref_id: string } | undefined;
+    const seen = s.idem.get(idem.scope, idem.key) as { request_hash: string; ref_id: string; response: string | null } | undefined;
     if (seen) {
       if (seen.request_hash !== idem.requestHash) return { kind: 'idempotency_mismatch' };
-      return { kind: 'replayed', order: orderFromRow(s.get.get(seen.ref_id) as OrderRow) };
+      const first = seen.response ? (JSON.parse(seen.response) as OrderResult) : orderResult(orderFromRow(s.get.get(seen.ref_id) as OrderRow));
+      return { kind: 'replayed', first };
     }
     let order = plan.order;
     if (order.status !== 'rejected') {
@@ -70,7 +71,7 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
     insertOrder(order);
     if (order.status !== 'rejected') for (const a of order.coupons) s.link.run(order.id, a.couponId, a.campaignId, a.discountFen);
     s.event.run(order.id, order.at, 'place', null, order.status, idem.scope);
-    s.idemInsert.run(idem.scope, idem.key, idem.requestHash, order.id, order.at);
+    s.idemInsert.run(idem.scope, idem.key, idem.requestHash, order.id, order.at, JSON.stringify(orderResult(order)));
     return { kind: 'committed', order };
   });
 

@@ -137,8 +137,11 @@ export function sqliteReviewRepo(db: SqliteDb, appendAudit: Append, orderTransit
     appendAudit({ actor, action: `review.claim.${verdict}`, target: id, details: { couponId: row.coupon_id, note } }, at);
     return { changed: true, claim: claimFromRow(row) };
   });
+  const orderRow = db.prepare('SELECT id, status, body, updated_at FROM orders WHERE id = ?');
   const decideOrder = db.transaction((id: OrderId, verdict: ReviewVerdict, at: number, actor: string, note: string) => {
-    if (reviewed.get(id)) return { changed: false, order: null };
+    const row = orderRow.get(id) as OrderRow | undefined;
+    if (!row) return { changed: false, order: null };
+    if (reviewed.get(id)) return { changed: false, order: orderFromRow(row) };
     const r = orderTransition(id, verdict === 'approve' ? 'release' : 'cancel', at, actor, {
       actor,
       action: `review.order.${verdict}`,

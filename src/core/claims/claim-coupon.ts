@@ -109,7 +109,8 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
 
   // A challenge answer must belong to this very request, be fresh, unused and correct.
   const { challenge: answer, ...withoutAnswer } = req;
-  const bodyHash = d.sha256(canonicalJson(withoutAnswer));
+  // Keyed: a request holds the resident id, so a plain hash of it could be reversed by enumeration.
+  const bodyHash = d.hasher.hash('request', canonicalJson(withoutAnswer));
   let challengePassed = false;
   if (answer) {
     const problem = await checkAnswer(d, answer, bodyHash, at);
@@ -155,7 +156,7 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
     record,
     account,
     grant: grants ? { validFrom: at, validTo: couponValidTo(campaign, at), locked: verdict.action === 'hold' } : null,
-    idempotency: { scope: `${opts.scope}:claim`, key: opts.idempotencyKey, requestHash: d.sha256(canonicalJson(req)) },
+    idempotency: { scope: `${opts.scope}:claim`, key: opts.idempotencyKey, requestHash: d.hasher.hash('request', canonicalJson(req)) },
     challenge: record.challengeId
       ? { id: record.challengeId, claimId: record.id, requestHash: bodyHash, difficulty: CHALLENGE_DIFFICULTY, expiresAt: at + CHALLENGE_TTL_MS, usedBy: null }
       : null,

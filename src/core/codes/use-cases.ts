@@ -33,7 +33,10 @@ export async function issueCodeBatch(
   const campaign = await d.store.campaigns.get(input.campaignId);
   if (!campaign) return err(appError('NOT_FOUND', `campaign ${input.campaignId} not found`));
   if (campaign.state === 'ended') return err(appError('INVALID_STATE', 'cannot issue codes for an ended campaign'));
-  if (input.count < 1 || input.count > MAX_CODES_PER_BATCH) return err(appError('VALIDATION_FAILED', `count must be 1..${MAX_CODES_PER_BATCH}`));
+  if (!Number.isSafeInteger(input.count) || input.count < 1 || input.count > MAX_CODES_PER_BATCH)
+    return err(appError('VALIDATION_FAILED', `count must be 1..${MAX_CODES_PER_BATCH}`));
+  if (!Number.isSafeInteger(input.useLimit) || input.useLimit < 1) return err(appError('VALIDATION_FAILED', 'useLimit must be a positive integer'));
+  if (input.event.trim().length === 0) return err(appError('VALIDATION_FAILED', 'event must name the offline event'));
   const now = d.clock.now();
   if (input.expiresAt <= now) return err(appError('VALIDATION_FAILED', 'expiresAt must be in the future'));
   // Codes must not outlive the campaign's claim window: that is how they stay bound to the event.

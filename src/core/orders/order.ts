@@ -102,7 +102,8 @@ export interface OrderPlan {
 
 export type OrderCommitOutcome =
   | { readonly kind: 'committed'; readonly order: Order }
-  | { readonly kind: 'replayed'; readonly order: Order }
+  /** A retry: the first answer, as it was given (the order may have moved on since). */
+  | { readonly kind: 'replayed'; readonly first: OrderResult }
   | { readonly kind: 'idempotency_mismatch' };
 
 /** What cancelling does to a coupon that was on the order. */

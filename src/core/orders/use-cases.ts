@@ -103,10 +103,10 @@ export async function placeOrder(
   }
   const out = await d.store.orders.commit({
     order,
-    idempotency: { scope: `${opts.scope}:order`, key: opts.idempotencyKey, requestHash: d.sha256(canonicalJson(req)) },
+    idempotency: { scope: `${opts.scope}:order`, key: opts.idempotencyKey, requestHash: d.hasher.hash('request', canonicalJson(req)) },
   });
   if (out.kind === 'idempotency_mismatch') return err(appError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
-  return ok(orderResult(out.order));
+  return ok(out.kind === 'replayed' ? out.first : orderResult(out.order));
 }
 
 /** fulfil, cancel, release or freeze one order; operator actions are audited. */

@@ -74,7 +74,7 @@ export async function reviewClaim(d: CoreDeps, id: ClaimId, verdict: ReviewVerdi
 
 export async function reviewOrder(d: CoreDeps, id: OrderId, verdict: ReviewVerdict, actor: Actor, note: string): Promise<Result<Order, AppError>> {
   const r = await d.store.reviews.decideOrder(id, verdict, d.clock.now(), actor, note);
-  if (!r.order) return err(appError(r.changed ? 'NOT_FOUND' : 'INVALID_STATE', `order ${id} is not waiting for review`));
+  if (!r.order) return err(appError('NOT_FOUND', `order ${id} not found`));
   if (!r.changed) return err(appError('INVALID_STATE', `order ${id} is ${r.order.status}, not held for review`));
   return ok(r.order);
 }

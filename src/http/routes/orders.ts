@@ -43,7 +43,7 @@ export function orderRoutes(app: FastifyInstance, d: CoreDeps): void {
     { config: { roles: ['client', ...READERS] }, schema: { tags: ['orders'], summary: 'An order', params: params('orderId', 'order'), response: errorResponses } },
     async (req, reply) => {
       const o = await d.store.orders.get(req.params.orderId);
-      return o ? orderView(o) : sendError(reply, 'NOT_FOUND', `order ${req.params.orderId} not found`);
+      return o ? orderView(o, req.apiKey!.role) : sendError(reply, 'NOT_FOUND', `order ${req.params.orderId} not found`);
     },
   );
 
@@ -57,7 +57,7 @@ export function orderRoutes(app: FastifyInstance, d: CoreDeps): void {
       async (req, reply) => {
         const audited = req.apiKey!.role !== 'client';
         const r = await actOnOrder(d, req.params.orderId, action, actorOf(req), audited, req.body?.note);
-        return r.ok ? orderView(r.value) : sendAppError(reply, r.error);
+        return r.ok ? orderView(r.value, req.apiKey!.role) : sendAppError(reply, r.error);
       },
     );
   }

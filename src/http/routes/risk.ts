@@ -147,7 +147,7 @@ export function riskRoutes(app: FastifyInstance, d: CoreDeps, o: RiskRouteOption
     { config: { roles: ['analyst', 'operator', 'auditor'] }, schema: { tags: ['review'], summary: 'Orders held before fulfilment, with their reasons', querystring: pageQuery, response: errorResponses } },
     async (req) => {
       const p = await d.store.reviews.pendingOrders({ limit: Number(req.query.limit ?? 100), after: req.query.after });
-      return { items: p.items.map(orderView), next: p.next };
+      return { items: p.items.map((o) => orderView(o, req.apiKey!.role)), next: p.next };
     },
   );
 
@@ -165,7 +165,7 @@ export function riskRoutes(app: FastifyInstance, d: CoreDeps, o: RiskRouteOption
     { config: { roles: ['analyst', 'operator'] }, schema: { tags: ['review'], summary: 'Approve (release for fulfilment) or reject (cancel) a held order (audited)', params: params('orderId', 'order'), body: reviewBody, response: errorResponses } },
     async (req, reply) => {
       const r = await reviewOrder(d, req.params.orderId, req.body.verdict, actorOf(req), req.body.note);
-      return r.ok ? orderView(r.value) : sendAppError(reply, r.error);
+      return r.ok ? orderView(r.value, req.apiKey!.role) : sendAppError(reply, r.error);
     },
   );
 }
