@@ -18,7 +18,8 @@ const HOUR = 3_600_000;
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(argv, { io: { out: (t) => out.push(t), err: (t) => err.push(t) }, env: {} });
+  // The CLI's own behaviour, without the risk engine scoring the tests' sequential accounts.
+  const code = await run(argv, { io: { out: (t) => out.push(t), err: (t) => err.push(t) }, env: { COUPONGUARD_RISK: 'off' } });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -219,7 +220,7 @@ describe('couponguard CLI against a SQLite file', () => {
   });
 
   it('a code from the CSV is granted exactly once through the HTTP app on the same database', async () => {
-    sys = compose(loadConfig({}, { dbPath: db }));
+    sys = compose(loadConfig({ COUPONGUARD_RISK: 'off' }, { dbPath: db }));
     app = await buildApp(sys.deps);
     const text = rows[0]!.text;
 
@@ -374,7 +375,7 @@ describe('serve --demo', () => {
   });
 
   it('seeds demo data only into an empty database', async () => {
-    const s = compose(loadConfig({}, { dbPath: join(dir, 'seed.db') }));
+    const s = compose(loadConfig({ COUPONGUARD_RISK: 'off' }, { dbPath: join(dir, 'seed.db') }));
     try {
       const info = await seedDemo(s, 'cli:test');
       expect(info).not.toBeNull();

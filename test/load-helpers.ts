@@ -28,6 +28,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SECRETS_ENV = {
   COUPONGUARD_PII_SECRET: 'test-pii-secret-0123456789abcdef0123456789abcdef',
   COUPONGUARD_SIGNING_KEYS: 'k1:test-signing-secret-0123456789abcdef0123456789',
+  // These suites test the store's invariants with crafted, farm-like traffic (consecutive phones);
+  // the risk engine has its own suites under test/risk.
+  COUPONGUARD_RISK: 'off',
 } as const;
 
 /** A fresh directory for a database file; `cleanup` removes it. */

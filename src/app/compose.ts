@@ -22,7 +22,8 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
   const clock = opts.clock ?? systemClock;
   const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous }, sha256);
   const rules = celCompiler();
-  const risk = !opts.policy && opts.risk ? RiskRuntime.create(store, rules, clock) : null;
+  // The risk engine is on unless the config or the caller turns it off (or supplies a policy).
+  const risk = !opts.policy && (opts.risk ?? config.risk) ? RiskRuntime.create(store, rules, clock) : null;
   const deps: CoreDeps = {
     store,
     clock,

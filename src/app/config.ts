@@ -14,6 +14,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** The risk engine on the claim and order paths (on unless COUPONGUARD_RISK=off). */
+  readonly risk: boolean;
 }
 
 interface SecretsFile {
@@ -50,6 +52,13 @@ function loadSecrets(dbPath: string, env: NodeJS.ProcessEnv): SecretsFile {
   return s;
 }
 
+function parseSwitch(v: string | undefined, dflt: boolean, name: string): boolean {
+  if (v === undefined || v.trim() === '') return dflt;
+  if (/^(on|true|1|yes)$/i.test(v.trim())) return true;
+  if (/^(off|false|0|no)$/i.test(v.trim())) return false;
+  throw new Error(`${name} must be on or off`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const dbPath = overrides.dbPath ?? env.COUPONGUARD_DB ?? 'data/couponguard.db';
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
@@ -67,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: overrides.host ?? env.HOST ?? '127.0.0.1',
     port,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    risk: overrides.risk ?? parseSwitch(env.COUPONGUARD_RISK, true, 'COUPONGUARD_RISK'),
   };
 }
