@@ -47,7 +47,7 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
       customOptions: { keywords: ['example'], coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: true },
       plugins: AJV_PLUGINS,
     },
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // A malformed URL (bad percent-encoding, over-long parameter) gets the same error shape.
     frameworkErrors,
     return503OnClosing: true,
