@@ -64,45 +64,131 @@ function dropBefore(t: number[], n: number[], bucket: number): void {
   }
 }
 
+/** Below this many live events a counter keeps exact times; above, it moves to buckets. */
+const SMALL = 48;
+
 /**
- * Per entity key: counts of attempts, grants and denials, and distinct accounts. Distinct
- * accounts are counted at each account's latest time: a repeat visit moves the account's single
- * unit from its old bucket to the new one, so a window sum counts each account once.
+ * Events of one metric on one key. Most keys (one account, one identity, one IP) see a handful of
+ * events: those keep the exact times in one small array. A key that gets busy switches to the
+ * bucketed `Series`. This keeps the per-key cost of a new account to a couple of allocations,
+ * which is what the decision rate depends on.
  */
-class Entry {
-  private series: (Series | undefined)[] = [];
-  private lastSeen: Map<string, number> | undefined;
-  lastAt = 0;
+class Counter {
+  private times: number[] | null = [];
+  private series: Series | null = null;
 
-  /** Series are made on first use: most keys (one account, one identity) only ever see attempts. */
-  metric(m: VelocityMetric): Series {
-    const i = METRIC_INDEX[m];
-    return (this.series[i] ??= new Series());
-  }
-
-  peek(m: VelocityMetric): Series | undefined {
-    return this.series[METRIC_INDEX[m]];
-  }
-
-  touchAccount(accountId: string, at: number): void {
-    const seen = (this.lastSeen ??= new Map());
-    const prev = seen.get(accountId);
-    const accounts = this.metric('accounts');
-    if (prev !== undefined) {
-      if (prev >= at) return;
-      accounts.add(prev, -1);
+  add(at: number): void {
+    if (this.series) return this.series.add(at);
+    const t = this.times!;
+    t.push(at);
+    if (t.length > SMALL) {
+      if (t[0]! <= at - DAY) this.times = t.filter((x) => x > at - DAY);
+      if (this.times!.length > SMALL) {
+        this.series = new Series();
+        for (const x of this.times!) this.series.add(x);
+        this.times = null;
+      }
     }
-    accounts.add(at, 1);
-    seen.set(accountId, at);
+  }
+
+  sum(at: number, windowMs: number): number {
+    if (this.series) return this.series.sum(at, windowMs);
+    const t = this.times!;
+    const from = at - windowMs;
+    let n = 0;
+    for (let i = t.length - 1; i >= 0; i--) if (t[i]! > from && t[i]! <= at) n++;
+    return n;
   }
 
   prune(at: number): void {
-    for (const s of this.series) s?.prune(at);
-    if (this.lastSeen) for (const [a, t] of this.lastSeen) if (t < at - DAY) this.lastSeen.delete(a);
+    if (this.series) this.series.prune(at);
+    else if (this.times!.length && this.times![0]! <= at - DAY) this.times = this.times!.filter((x) => x > at - DAY);
   }
 }
 
-const METRIC_INDEX: Record<VelocityMetric, number> = { claims: 0, grants: 1, denials: 2, accounts: 3 };
+/**
+ * Distinct accounts on one key, each counted at its latest time. Small sets are two parallel
+ * arrays; a key with many accounts (a device farm, a campaign) moves to a map plus a series where a
+ * repeat visit moves the account's single unit from its old bucket to the new one.
+ */
+class Distinct {
+  private ids: string[] | null = [];
+  private last: number[] | null = [];
+  private map: Map<string, number> | null = null;
+  private series: Series | null = null;
+
+  touch(accountId: string, at: number): void {
+    if (this.map) {
+      const prev = this.map.get(accountId);
+      if (prev !== undefined) {
+        if (prev >= at) return;
+        this.series!.add(prev, -1);
+      }
+      this.series!.add(at, 1);
+      this.map.set(accountId, at);
+      return;
+    }
+    const i = this.ids!.indexOf(accountId);
+    if (i >= 0) {
+      if (this.last![i]! < at) this.last![i] = at;
+      return;
+    }
+    this.ids!.push(accountId);
+    this.last!.push(at);
+    if (this.ids!.length > SMALL) {
+      this.map = new Map();
+      this.series = new Series();
+      this.ids!.forEach((id, k) => {
+        this.map!.set(id, this.last![k]!);
+        this.series!.add(this.last![k]!, 1);
+      });
+      this.ids = this.last = null;
+    }
+  }
+
+  count(at: number, windowMs: number): number {
+    if (this.series) return this.series.sum(at, windowMs);
+    const from = at - windowMs;
+    let n = 0;
+    for (const t of this.last!) if (t > from && t <= at) n++;
+    return n;
+  }
+
+  prune(at: number): void {
+    if (this.series) {
+      this.series.prune(at);
+      for (const [a, t] of this.map!) if (t < at - DAY) this.map!.delete(a);
+    }
+  }
+}
+
+/** Per entity key: attempts, grants, denials, and distinct accounts among attempts. */
+class Entry {
+  private counters: (Counter | undefined)[] = [];
+  private distinct: Distinct | undefined;
+  lastAt = 0;
+
+  count(m: Exclude<VelocityMetric, 'accounts'>): Counter {
+    const i = METRIC_INDEX[m];
+    return (this.counters[i] ??= new Counter());
+  }
+
+  read(m: VelocityMetric, at: number, windowMs: number): number {
+    if (m === 'accounts') return this.distinct?.count(at, windowMs) ?? 0;
+    return this.counters[METRIC_INDEX[m]]?.sum(at, windowMs) ?? 0;
+  }
+
+  touchAccount(accountId: string, at: number): void {
+    (this.distinct ??= new Distinct()).touch(accountId, at);
+  }
+
+  prune(at: number): void {
+    for (const c of this.counters) c?.prune(at);
+    this.distinct?.prune(at);
+  }
+}
+
+const METRIC_INDEX: Record<Exclude<VelocityMetric, 'accounts'>, number> = { claims: 0, grants: 1, denials: 2 };
 
 /** Distinct accounts ever linked to a thing; capped, since past the cap the answer is "very many". */
 const LINK_CAP = 100_000;
@@ -124,7 +210,7 @@ export class MemoryCounters implements Counters {
   snapshotSync(req: SnapshotRequest): Snapshot {
     const velocity = req.velocity.map((r) => {
       const e = this.entries.get(`${r.entity}:${r.key}`);
-      return e?.peek(r.metric)?.sum(req.at, WINDOWS[r.window]) ?? 0;
+      return e?.read(r.metric, req.at, WINDOWS[r.window]) ?? 0;
     });
     const links = req.links.map((l) => this.links.get(`${l.kind}:${l.value}`)?.size ?? 0);
     return { velocity, links, phoneRun: req.phoneRun ? this.run(req.phoneRun.scope, req.phoneRun.phone, req.at) : 0 };
@@ -133,9 +219,10 @@ export class MemoryCounters implements Counters {
   recordAttempt(e: AttemptEvent): void {
     for (const k of e.keys) {
       const entry = this.entry(`${k.entity}:${k.key}`);
-      entry.metric('claims').add(e.at);
-      // An account's own key has one distinct account by definition.
-      if (k.entity !== 'account') entry.touchAccount(e.accountId, e.at);
+      entry.count('claims').add(e.at);
+      // An account's own key has one distinct account by definition; a campaign's distinct
+      // accounts would hold every claimant for a day, so campaigns count attempts only.
+      if (k.entity !== 'account' && k.entity !== 'campaign') entry.touchAccount(e.accountId, e.at);
       entry.lastAt = Math.max(entry.lastAt, e.at);
     }
     for (const l of e.links) {
@@ -154,7 +241,7 @@ export class MemoryCounters implements Counters {
   }
 
   recordOutcome(at: number, keys: AttemptEvent['keys'], outcome: 'grant' | 'deny'): void {
-    for (const k of keys) this.entry(`${k.entity}:${k.key}`).metric(outcome === 'grant' ? 'grants' : 'denials').add(at);
+    for (const k of keys) this.entry(`${k.entity}:${k.key}`).count(outcome === 'grant' ? 'grants' : 'denials').add(at);
   }
 
   private entry(id: string): Entry {
