@@ -78,6 +78,8 @@ export function ctxOf(rt: CliRuntime, cmd: Command): Ctx {
     withSystem: async (fn) => {
       const s = open();
       try {
+        // A new store gets its default policy as the risk engine starts: let that land first.
+        await s.risk?.ready;
         return await fn(s);
       } finally {
         await s.close();

@@ -69,6 +69,8 @@ export interface ClaimRepo {
   countByDecision(campaignId: CampaignId): Promise<Record<string, number>>;
   /** Claims in commit order with `at` in [from, to), for detectors, backtests and warm-up. */
   scan(range: { from: number; to: number }): AsyncIterable<ClaimRecord>;
+  /** How many claims `scan` would yield, for progress bars. */
+  countRange(range: { from: number; to: number }): Promise<number>;
 }
 
 export interface CouponRepo {

@@ -116,6 +116,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
     decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
     challenge: db.prepare('SELECT * FROM challenges WHERE id = ?'),
+    countRange: db.prepare('SELECT count(*) FROM claims WHERE at >= ? AND at < ?').pluck(),
     challengeInsert: db.prepare('INSERT INTO challenges (id, claim_id, request_hash, difficulty, expires_at, used_by) VALUES (?, ?, ?, ?, ?, NULL)'),
     challengeUse: db.prepare('UPDATE challenges SET used_by = ? WHERE id = ? AND used_by IS NULL'),
     scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
@@ -215,6 +216,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       ) as ClaimRow[];
       return page(rows, limit);
     },
+    countRange: async ({ from, to }) => s.countRange.get(from, to) as number,
     async *scan({ from, to }) {
       // Pages of 1,000 so a long scan never holds a read transaction open across awaits.
       let seq = 0;
