@@ -6,6 +6,7 @@
  *   npm run bench:claims -- --duration 20 --connections 32 --warmup 5
  *   npm run bench:claims -- --rounds 3              # baseline/FULL/NORMAL three times, interleaved; medians
  *   npm run bench:claims -- --only full --profile   # CPU profile of the server's measured window
+ *   npm run bench:claims -- --only baseline,full,full-norisk   # what the risk engine costs
  *
  * Env overrides: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_WAIT_QUIET.
  * Before each server the bench waits (up to --wait-quiet seconds, default 60; 0 = never) for other
@@ -24,13 +25,15 @@ import { parseArgs } from 'node:util';
 import { Fixture } from './lib/child.js';
 import { claimBody, idempotencyKey } from './lib/claim-requests.js';
 import { runLoad, type LoadResult, type NextRequest } from './lib/load.js';
-import { cpuTimes, describeMachine, machine, waitForQuiet } from './lib/machine.js';
+import { cpuTimes, describeMachine, machine, processTimes, topOthers, waitForQuiet } from './lib/machine.js';
 import { summarizeProfile } from './lib/profile.js';
 import { PROFILE_DIR_ENV, type ReadyMessage, type StatsMessage } from './lib/protocol.js';
 import { fmt, fmtInt, table } from './lib/stats.js';
 
-type Target = 'baseline' | 'full' | 'normal';
-const TARGETS: readonly Target[] = ['baseline', 'full', 'normal'];
+type Target = 'baseline' | 'full' | 'normal' | 'full-norisk';
+const TARGETS: readonly Target[] = ['baseline', 'full', 'normal', 'full-norisk'];
+/** What runs without --only: the baseline and the two durability settings, default config otherwise. */
+const DEFAULT_TARGETS: readonly Target[] = ['baseline', 'full', 'normal'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -46,7 +49,7 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal] [--profile] [--json file]`);
+  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal,full-norisk] [--profile] [--json file]`);
   process.exit(0);
 }
 
@@ -62,7 +65,7 @@ const warmupS = num('--warmup', flags.warmup, process.env.BENCH_WARMUP, 3);
 const waitQuietS = flags['wait-quiet'] === '0' ? 0 : num('--wait-quiet', flags['wait-quiet'], process.env.BENCH_WAIT_QUIET, 60);
 const rounds = Math.round(num('--rounds', flags.rounds, process.env.BENCH_ROUNDS, 1));
 const connections = Math.round(num('--connections', flags.connections, process.env.BENCH_CONNECTIONS, 64));
-const only = (flags.only ?? TARGETS.join(',')).split(',').map((s) => s.trim().toLowerCase());
+const only = (flags.only ?? DEFAULT_TARGETS.join(',')).split(',').map((s) => s.trim().toLowerCase());
 for (const t of only) if (!TARGETS.includes(t as Target)) throw new Error(`--only takes ${TARGETS.join(', ')}; got ${t}`);
 const selected = TARGETS.filter((t) => only.includes(t));
 
@@ -70,8 +73,14 @@ const LABEL: Record<Target, string> = {
   baseline: 'baseline: bare Fastify JSON POST',
   full: 'claims, SQLite synchronous=FULL (default; survives power loss)',
   normal: 'claims, SQLite synchronous=NORMAL (survives process crash only)',
+  'full-norisk': 'claims, SQLite synchronous=FULL, risk engine off (COUPONGUARD_RISK=off; diagnostic)',
 };
-const SHORT: Record<Target, string> = { baseline: 'baseline (bare Fastify)', full: 'claims FULL', normal: 'claims NORMAL' };
+const SHORT: Record<Target, string> = {
+  baseline: 'baseline (bare Fastify)',
+  full: 'claims FULL',
+  normal: 'claims NORMAL',
+  'full-norisk': 'claims FULL, risk off',
+};
 
 interface RunOutcome {
   readonly target: Target;
@@ -142,15 +151,17 @@ async function runTarget(target: Target): Promise<RunOutcome> {
   const env: Record<string, string | undefined> =
     target === 'baseline'
       ? {}
-      : // FULL is the default: make sure no stray setting in the shell overrides it.
-        { COUPONGUARD_SQLITE_SYNCHRONOUS: target === 'normal' ? 'NORMAL' : undefined };
+      : // FULL and the risk engine are the defaults: no stray setting in the shell may override them.
+        { COUPONGUARD_SQLITE_SYNCHRONOUS: target === 'normal' ? 'NORMAL' : undefined, COUPONGUARD_RISK: target === 'full-norisk' ? 'off' : undefined };
   if (profileDir && target !== 'baseline') env[PROFILE_DIR_ENV] = profileDir;
   const fixture = await Fixture.start(target === 'baseline' ? 'baseline-server' : 'claims-server', env);
   try {
     const { ready } = fixture;
     console.log(`\n== ${LABEL[target]} (server pid ${fixture.pid}, port ${ready.port})`);
     if (ready.sqlite) {
-      console.log(`  SQLite: synchronous=${ready.sqlite.synchronous}, journal_mode=${ready.sqlite.journalMode}, fresh file ${ready.sqlite.path}`);
+      console.log(
+        `  SQLite: synchronous=${ready.sqlite.synchronous}, journal_mode=${ready.sqlite.journalMode}, fresh file ${ready.sqlite.path}; risk engine ${ready.riskEngine ? 'on' : 'off'}`,
+      );
       const want = target === 'normal' ? 'NORMAL' : 'FULL';
       if (ready.sqlite.synchronous !== want) throw new Error(`expected synchronous=${want}, server reports ${ready.sqlite.synchronous}`);
     }
@@ -160,10 +171,12 @@ async function runTarget(target: Target): Promise<RunOutcome> {
     console.log(describeLoad(`warm-up ${warmupS} s`, warmup));
     await fixture.mark();
     const cpu0 = cpuTimes();
+    const procs0 = processTimes();
     const own0 = process.cpuUsage();
     const load = await runLoad({ ...base, durationS });
     const server = await fixture.stats();
     const cpu1 = cpuTimes();
+    const procs1 = processTimes();
     const own = process.cpuUsage(own0);
     console.log(describeLoad(`measured ${durationS} s`, load));
     // Anything else running on the machine competes with the server for the 2 cores: measure it.
@@ -173,6 +186,11 @@ async function runTarget(target: Target): Promise<RunOutcome> {
       `  machine: ${fmt(machineBusyCores * 100, 0)}% CPU busy in the window (of ${m.cores * 100}%); other processes ${fmt(Math.max(0, otherCores) * 100, 0)}%` +
         (otherCores > NOISE_CORES ? `  !! the machine was NOT quiet: numbers are pessimistic, re-run when it is` : ''),
     );
+    if (otherCores > NOISE_CORES) {
+      const top = topOthers(procs0, procs1, server.wallMs, [process.pid, fixture.pid]).filter((p) => p.cores >= 0.02);
+      for (const p of top) console.log(`    other: pid ${p.pid} ${fmt(p.cores * 100, 0)}%  ${p.name.slice(0, 110)}`);
+      if (!top.length) console.log('    (no other process shows up in /proc: kernel work — I/O, loopback networking — or processes that came and went)');
+    }
     const cpu = (server.cpuUserMs + server.cpuSystemMs) / server.wallMs;
     console.log(
       `  server process: CPU ${fmt(cpu * 100, 0)}% of a core (user ${fmt((server.cpuUserMs / server.wallMs) * 100, 0)}%, system ${fmt((server.cpuSystemMs / server.wallMs) * 100, 0)}%), event-loop utilization ${fmt(server.elu * 100, 0)}%`,
@@ -247,16 +265,23 @@ interface Row {
   readonly responses: number;
   readonly errors: number;
   readonly otherCores: number;
+  readonly rounds: readonly number[];
 }
-const rowOf = (runs: readonly RunOutcome[]): Row => ({
-  okPerSec: median(runs.map((o) => o.load.goodPerSec)),
-  p50: median(runs.map((o) => o.load.latency.p50)),
-  p99: median(runs.map((o) => o.load.latency.p99)),
-  good: runs.reduce((n, o) => n + o.load.good, 0),
-  responses: runs.reduce((n, o) => n + o.load.responses, 0),
-  errors: runs.reduce((n, o) => n + errorCount(o.load) + errorCount(o.warmup), 0),
-  otherCores: Math.max(...runs.map((o) => o.otherCores)),
-});
+/** Medians over the quiet rounds (other processes under NOISE_CORES) when there are any, else over all. */
+const rowOf = (all: readonly (RunOutcome & { round: number })[]): Row => {
+  const quiet = all.filter((o) => o.otherCores <= NOISE_CORES);
+  const runs = quiet.length ? quiet : all;
+  return {
+    okPerSec: median(runs.map((o) => o.load.goodPerSec)),
+    p50: median(runs.map((o) => o.load.latency.p50)),
+    p99: median(runs.map((o) => o.load.latency.p99)),
+    good: all.reduce((n, o) => n + o.load.good, 0),
+    responses: all.reduce((n, o) => n + o.load.responses, 0),
+    errors: all.reduce((n, o) => n + errorCount(o.load) + errorCount(o.warmup), 0),
+    otherCores: Math.max(...runs.map((o) => o.otherCores)),
+    rounds: runs.map((o) => o.round),
+  };
+};
 const rowsByTarget = new Map(selected.map((t) => [t, rowOf(outcomes.filter((o) => o.target === t))]));
 const baseRow = rowsByTarget.get('baseline');
 
@@ -273,11 +298,11 @@ if (rounds > 1) {
   );
 }
 console.log(
-  `\n== results (${connections} connections, ${durationS} s measured${rounds > 1 ? `, median of ${rounds} rounds` : ''}; ok/s counts only 200 + allow; latency of every response)`,
+  `\n== results (${connections} connections, ${durationS} s measured${rounds > 1 ? `, medians over the quiet rounds (all rounds if none was quiet)` : ''}; ok/s counts only 200 + allow; latency of every response)`,
 );
 console.log(
   table(
-    ['run', 'ok/s', 'p50 ms', 'p99 ms', 'baseline/s', 'ratio', 'ok/responses', 'errors', 'other CPU'],
+    ['run', 'ok/s', 'p50 ms', 'p99 ms', 'baseline/s', 'ratio', 'ok/responses', 'errors', ...(rounds > 1 ? ['rounds used'] : []), 'others, max'],
     [...rowsByTarget].map(([t, r]) => [
       SHORT[t],
       fmtInt(r.okPerSec),
@@ -287,6 +312,7 @@ console.log(
       baseRow ? fmt(r.okPerSec / baseRow.okPerSec) : 'n/a',
       `${fmtInt(r.good)}/${fmtInt(r.responses)}`,
       String(r.errors),
+      ...(rounds > 1 ? [r.rounds.join(',')] : []),
       `${fmt(Math.max(0, r.otherCores) * 100, 0)}%`,
     ]),
   ),

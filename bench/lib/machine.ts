@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface Machine {
@@ -54,4 +55,52 @@ export async function waitForQuiet(maxWaitS: number, thresholdCores = 0.15): Pro
     if (quietSeconds >= 2) return { quiet: true, busyCores, waitedS };
     if (waitedS >= maxWaitS) return { quiet: false, busyCores, waitedS };
   }
+}
+
+/** CPU ms per process (utime + stime from /proc/<pid>/stat), Linux only; empty elsewhere. */
+export function processTimes(): Map<number, { ms: number; name: string }> {
+  const out = new Map<number, { ms: number; name: string }>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  const tick = 10; // USER_HZ is 100 on Linux: one tick is 10 ms
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime (fields 14 and 15)
+      let name = stat.slice(stat.indexOf('(') + 1, close);
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+        if (cmd) name = cmd;
+      } catch {
+        // kernel thread or gone: keep the short name
+      }
+      out.set(Number(pid), { ms, name });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The processes (other than `exclude`) that used the most CPU between two snapshots. */
+export function topOthers(
+  before: Map<number, { ms: number; name: string }>,
+  after: Map<number, { ms: number; name: string }>,
+  wallMs: number,
+  exclude: readonly (number | undefined)[],
+  n = 3,
+): { pid: number; name: string; cores: number }[] {
+  const rows: { pid: number; name: string; cores: number }[] = [];
+  for (const [pid, a] of after) {
+    if (exclude.includes(pid)) continue;
+    const d = a.ms - (before.get(pid)?.ms ?? 0);
+    if (d > 0) rows.push({ pid, name: a.name, cores: d / wallMs });
+  }
+  return rows.sort((x, y) => y.cores - x.cores).slice(0, n);
 }

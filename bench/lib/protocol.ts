@@ -11,6 +11,7 @@ export interface ReadyMessage {
   readonly apiKey?: string;
   readonly campaignId?: string;
   /** Claim server only: what SQLite reports after opening (PRAGMA synchronous / journal_mode). */
+  readonly riskEngine?: boolean;
   readonly sqlite?: { readonly synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'; readonly journalMode: string; readonly path: string };
 }
 
