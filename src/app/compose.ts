@@ -8,17 +8,20 @@ import type { Clock } from '../ports/clock.js';
 import type { Config } from './config.js';
 import { celCompiler } from '../adapters/cel/compiler.js';
 import { RiskRuntime } from './risk-runtime.js';
+import { MonitorRuntime, type MonitorRuntimeOptions } from './monitor-runtime.js';
 
 export interface Composed {
   readonly deps: CoreDeps;
   readonly config: Config;
   /** The risk engine's runtime, when the engine is on. */
   readonly risk: RiskRuntime | null;
+  /** The live monitor (series, alerts, circuit breaker, webhooks); `serve` starts it. */
+  readonly monitor: MonitorRuntime;
   close(): Promise<void>;
 }
 
 /** The one composition root: server, CLI and tests all build the system here. */
-export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean } = {}): Composed {
+export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean; monitor?: MonitorRuntimeOptions } = {}): Composed {
   const clock = opts.clock ?? systemClock;
   const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous }, sha256);
   const rules = celCompiler();
@@ -34,11 +37,14 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
     policy: opts.policy ?? risk?.policy ?? passThroughPolicy,
     rules,
   };
+  const monitor = new MonitorRuntime(deps, opts.monitor);
   return {
     deps,
     config,
     risk,
+    monitor,
     close: async () => {
+      await monitor.stop();
       risk?.stop();
       await risk?.ready.catch(() => {});
       await store.close();

@@ -103,6 +103,27 @@ export const campaignCreateBody = {
     },
     restoreOnCancel: { type: 'boolean', default: true },
     state: { enum: ['draft', 'active'], default: 'draft' },
+    couponType: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: 'Campaigns sharing a coupon type are monitored and can be paused together' },
+    monitor: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        maxGrantsPerMinute: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+        budgetAlertPercent: { type: 'integer', minimum: 1, maximum: 100 },
+        expectedSurges: {
+          type: 'array',
+          maxItems: 50,
+          description: 'Announced surges (a flash sale): the monitor expects this rate while they last',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['startsAt', 'endsAt', 'grantsPerMinute'],
+            properties: { startsAt: dateTime, endsAt: dateTime, grantsPerMinute: { type: 'integer', minimum: 1, maximum: 10_000_000 } },
+          },
+        },
+        autoPause: { type: 'boolean', description: 'Pause automatically on an alert (default: on for special and channel-locked campaigns)' },
+      },
+    },
   },
   example: {
     name: 'TV show guests ¥100',

@@ -7,6 +7,7 @@ import type { Order, OrderAction, OrderCommitOutcome, OrderPlan } from '../core/
 import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
 import type { PolicyDoc, PolicyStatus, PolicyVersion } from '../core/risk/policy-doc.js';
 import type { ListEntry } from '../core/risk/lists.js';
+import type { Alert, AlertStatus } from '../core/monitor/alerts.js';
 import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId, OrderId } from '../core/shared/ids.js';
 
 /**
@@ -28,6 +29,7 @@ export interface Store {
   readonly policies: PolicyRepo;
   readonly lists: ListRepo;
   readonly reviews: ReviewRepo;
+  readonly monitoring: MonitoringRepo;
   /** Bumped on every policy or list change; processes poll it to refresh their caches. */
   configVersion(): Promise<number>;
   close(): Promise<void>;
@@ -69,6 +71,8 @@ export interface ClaimRepo {
   countByDecision(campaignId: CampaignId): Promise<Record<string, number>>;
   /** Claims in commit order with `at` in [from, to), for detectors, backtests and warm-up. */
   scan(range: { from: number; to: number }): AsyncIterable<ClaimRecord>;
+  /** Claims committed after `afterSeq`, in commit order, with their sequence numbers (the monitor's feed). */
+  tail(afterSeq: number, limit: number): Promise<readonly { readonly seq: number; readonly record: ClaimRecord }[]>;
   /** How many claims `scan` would yield, for progress bars. */
   countRange(range: { from: number; to: number }): Promise<number>;
 }
@@ -81,7 +85,7 @@ export interface CouponRepo {
   revoke(id: CouponId, at: number, audit: AuditInput): Promise<{ changed: boolean; coupon: Coupon | null }>;
 }
 
-export interface OrderRepo {
+export interface OrderRepo extends OrderFeed {
   /** Redeems the plan's coupons and stores the order in one atomic unit. */
   commit(plan: OrderPlan): Promise<OrderCommitOutcome>;
   get(id: OrderId): Promise<Order | null>;
@@ -90,6 +94,11 @@ export interface OrderRepo {
    * coupons per campaign setting in the same atomic unit.
    */
   transition(id: OrderId, action: OrderAction, at: number, actor: string, audit: AuditInput | null): Promise<{ changed: boolean; order: Order | null }>;
+}
+
+export interface OrderFeed {
+  /** Orders placed (placed or held) after `afterSeq` of the order event log, in order. */
+  tailPlaced(afterSeq: number, limit: number): Promise<readonly { readonly seq: number; readonly order: Order }[]>;
 }
 
 export interface AccountRepo {
@@ -154,4 +163,64 @@ export interface ReviewRepo {
   decideClaim(claimId: ClaimId, verdict: ReviewVerdict, at: number, actor: string, note: string): Promise<{ changed: boolean; claim: ClaimRecord | null }>;
   /** approve: the held order is released for fulfilment; reject: it is cancelled. Once per order. */
   decideOrder(orderId: OrderId, verdict: ReviewVerdict, at: number, actor: string, note: string): Promise<{ changed: boolean; order: Order | null }>;
+}
+
+export type PauseScope = 'type' | 'channel';
+
+export interface ActivePause {
+  readonly kind: PauseScope;
+  readonly value: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly pausedAt: number;
+}
+
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly disabledAt: number | null;
+}
+
+export interface WebhookDelivery {
+  readonly id: number;
+  readonly alertId: string;
+  readonly endpointId: string;
+  readonly body: string;
+  readonly status: 'pending' | 'delivered' | 'dead';
+  readonly attempts: number;
+  readonly nextAt: number;
+  readonly lastError: string | null;
+  readonly deliveredAt: number | null;
+}
+
+/** Pauses by coupon type and channel, alerts, webhook endpoints and their delivery queue. */
+export interface MonitoringRepo {
+  /** Pauses a coupon type or channel; false when it already was. Audited. */
+  pause(kind: PauseScope, value: string, reason: string, at: number, audit: AuditInput): Promise<boolean>;
+  resume(kind: PauseScope, value: string, at: number, audit: AuditInput): Promise<boolean>;
+  activePauses(): Promise<readonly ActivePause[]>;
+
+  /**
+   * Opens an alert, or, when one with the same dedup key is still open, updates it (last seen,
+   * count, evidence). `created` tells whether anyone should be notified; new alerts are queued to
+   * every active webhook endpoint in the same atomic unit.
+   */
+  raise(a: Omit<Alert, 'id' | 'status' | 'count' | 'lastAt' | 'action' | 'ackedBy' | 'resolvedBy'>, id: string, at: number): Promise<{ created: boolean; alert: Alert }>;
+  setAction(id: string, action: string): Promise<void>;
+  getAlert(id: string): Promise<Alert | null>;
+  listAlerts(filter: { status?: AlertStatus; limit: number; after?: string }): Promise<Page<Alert>>;
+  /** open → acknowledged, or open/acknowledged → resolved; audited. */
+  setAlertStatus(id: string, to: 'acknowledged' | 'resolved', at: number, actor: string): Promise<{ changed: boolean; alert: Alert | null }>;
+
+  addEndpoint(e: WebhookEndpoint, audit: AuditInput): Promise<void>;
+  listEndpoints(): Promise<readonly WebhookEndpoint[]>;
+  disableEndpoint(id: string, at: number, audit: AuditInput): Promise<boolean>;
+  dueDeliveries(at: number, limit: number): Promise<readonly WebhookDelivery[]>;
+  markDelivered(id: number, at: number): Promise<void>;
+  /** Records a failed attempt; `nextAt` null means no more retries: the delivery goes to the dead-letter list. */
+  markFailed(id: number, error: string, nextAt: number | null): Promise<void>;
+  deliveries(filter: { status?: WebhookDelivery['status']; alertId?: string; limit: number }): Promise<readonly WebhookDelivery[]>;
 }

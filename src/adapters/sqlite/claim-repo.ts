@@ -1,4 +1,4 @@
-import type { Campaign } from '../../core/campaigns/campaign.js';
+import { couponTypeOf, type Campaign } from '../../core/campaigns/campaign.js';
 import { atomicClaimCheck, deniedAtCommit, type ClaimPlan, type ClaimRecord, type ClaimCommitOutcome } from '../../core/claims/claim.js';
 import type { Decision } from '../../core/claims/policy.js';
 import type { Channel } from '../../core/shared/channels.js';
@@ -95,8 +95,12 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     ),
     links: db.prepare('SELECT identity_hash FROM account_identities WHERE account_id = ?').pluck(),
     // Grants of this campaign to every account tied to an identity, whenever the tie was made.
+    // CROSS JOIN fixes the loop order: the few accounts of one identity first, then their coupons
+    // of this campaign by index, never a scan of the campaign's coupons.
     identityGrants: db
-      .prepare('SELECT count(*) FROM coupons WHERE campaign_id = ? AND account_id IN (SELECT account_id FROM account_identities WHERE identity_hash = ?)')
+      .prepare(
+        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
+      )
       .pluck(),
     link: db.prepare('INSERT OR IGNORE INTO account_identities (account_id, identity_hash, first_at) VALUES (?, ?, ?)'),
     useCode: db.prepare('UPDATE codes SET uses = uses + 1 WHERE id = ?'),
@@ -116,7 +120,9 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
     decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
     challenge: db.prepare('SELECT * FROM challenges WHERE id = ?'),
+    paused: db.prepare('SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = \'type\' AND scope_value = ?) OR (scope_kind = \'channel\' AND scope_value = ?)) LIMIT 1').pluck(),
     countRange: db.prepare('SELECT count(*) FROM claims WHERE at >= ? AND at < ?').pluck(),
+    tail: db.prepare('SELECT * FROM claims WHERE seq > ? ORDER BY seq LIMIT ?'),
     challengeInsert: db.prepare('INSERT INTO challenges (id, claim_id, request_hash, difficulty, expires_at, used_by) VALUES (?, ?, ?, ?, ?, NULL)'),
     challengeUse: db.prepare('UPDATE challenges SET used_by = ? WHERE id = ? AND used_by IS NULL'),
     scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
@@ -159,6 +165,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         accountGrants: (s.counter.get(cid, 'account', account.id) as number | undefined) ?? 0,
         identityGrants: identities.map((h) => s.identityGrants.get(cid, h) as number),
         phoneGrants: account.phone ? ((s.counter.get(cid, 'phone', account.phone) as number | undefined) ?? 0) : 0,
+        scopePaused: (s.paused.get(couponTypeOf(campaign), record.channel) as 'type' | 'channel' | undefined) ?? null,
         challengeUsed: plan.answered ? (s.challenge.get(plan.answered) as ChallengeRow | undefined)?.used_by != null : false,
       });
       if (why) {
@@ -216,6 +223,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       ) as ClaimRow[];
       return page(rows, limit);
     },
+    tail: async (afterSeq, limit) => (s.tail.all(afterSeq, limit) as ClaimRow[]).map((r) => ({ seq: r.seq, record: claimFromRow(r) })),
     countRange: async ({ from, to }) => s.countRange.get(from, to) as number,
     async *scan({ from, to }) {
       // Pages of 1,000 so a long scan never holds a read transaction open across awaits.

@@ -10,6 +10,7 @@ import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
 import { sqliteKeyRepo } from './key-repo.js';
 import { sqliteOrderRepo } from './order-repo.js';
+import { sqliteMonitoringRepo } from './monitoring-repo.js';
 import { sqliteConfigVersion, sqliteListRepo, sqlitePolicyRepo, sqliteReviewRepo } from './risk-repo.js';
 
 export type { SqliteOptions, SqliteDb };
@@ -32,6 +33,7 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     policies: sqlitePolicyRepo(db, appendAudit),
     lists: sqliteListRepo(db, appendAudit),
     reviews: sqliteReviewRepo(db, appendAudit, orders.transitionTx),
+    monitoring: sqliteMonitoringRepo(db, appendAudit),
     configVersion: async () => cfg.read(),
     accounts: sqliteAccountRepo(db),
     audit: sqliteAuditRepo(db, appendAudit),

@@ -40,6 +40,10 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
     setStatus: db.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ?'),
     event: db.prepare('INSERT INTO order_events (order_id, at, action, from_status, to_status, actor) VALUES (?, ?, ?, ?, ?, ?)'),
     couponsOf: db.prepare('SELECT coupon_id, campaign_id FROM order_coupons WHERE order_id = ?'),
+    tailPlaced: db.prepare(
+      `SELECT e.seq, o.id, o.status, o.body, o.updated_at FROM order_events e JOIN orders o ON o.id = e.order_id
+       WHERE e.seq > ? AND e.action = 'place' AND e.to_status IN ('placed', 'held') ORDER BY e.seq LIMIT ?`,
+    ),
   };
 
   const insertOrder = (o: Order) => {
@@ -96,6 +100,8 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
 
   return {
     transitionTx: transition,
+    tailPlaced: async (afterSeq, limit) =>
+      (s.tailPlaced.all(afterSeq, limit) as (OrderRow & { seq: number })[]).map((r) => ({ seq: r.seq, order: orderFromRow(r) })),
     commit: (plan) => enqueue(() => commit(plan)),
     get: async (id) => {
       const r = s.get.get(id) as OrderRow | undefined;

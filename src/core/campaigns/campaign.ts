@@ -36,7 +36,25 @@ export interface Campaign {
   readonly state: CampaignState;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Campaigns of one coupon type (e.g. "tv-guest-100") are monitored and paused together; default: the campaign alone. */
+  readonly couponType?: string;
+  /** What the operators expect and allow; the monitor learns the rest. */
+  readonly monitor?: CampaignMonitor;
 }
+
+export interface CampaignMonitor {
+  /** Alert when grants per minute exceed this. */
+  readonly maxGrantsPerMinute?: number;
+  /** Alert when this share of the count or money budget is used (1–100). */
+  readonly budgetAlertPercent?: number;
+  /** Announced surges (a flash sale): the expected rate while they last. */
+  readonly expectedSurges?: readonly { readonly startsAt: number; readonly endsAt: number; readonly grantsPerMinute: number }[];
+  /** Pause automatically when an alert fires. Default: on for special and channel-locked campaigns. */
+  readonly autoPause?: boolean;
+}
+
+/** The coupon type a campaign belongs to (its own id when none is given). */
+export const couponTypeOf = (c: Pick<Campaign, 'id' | 'couponType'>): string => c.couponType ?? c.id;
 
 export interface CampaignUsage {
   readonly grantedCount: number;

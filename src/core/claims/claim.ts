@@ -109,6 +109,8 @@ export interface ClaimCommitSnapshot {
   readonly phoneGrants: number;
   /** Whether the answered challenge (if any) was already used by another claim. */
   readonly challengeUsed: boolean;
+  /** An active pause of the campaign's coupon type or of the claim's channel. */
+  readonly scopePaused: 'type' | 'channel' | null;
 }
 
 /**
@@ -135,6 +137,8 @@ export function atomicClaimCheck(plan: ClaimPlan, s: ClaimCommitSnapshot): Reaso
   if (!s.campaign.channels.includes(r.channel)) return reason('CHANNEL_NOT_ALLOWED');
   const closed = campaignClosedReason(s.campaign, r.at);
   if (closed) return closed;
+  if (s.scopePaused === 'type') return reason('COUPON_TYPE_PAUSED');
+  if (s.scopePaused === 'channel') return reason('CHANNEL_PAUSED');
   if (s.accountGrants >= s.campaign.limits.perAccount) return reason('ACCOUNT_LIMIT_REACHED');
   if (s.identityGrants.some((n) => n >= s.campaign.limits.perIdentity)) return reason('IDENTITY_LIMIT_REACHED');
   if (plan.account.phone && s.phoneGrants >= perPhoneLimit(s.campaign)) return reason('PHONE_LIMIT_REACHED');

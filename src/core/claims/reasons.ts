@@ -14,6 +14,8 @@ export const REASON_MESSAGES = {
   CODE_USED_UP: 'The claim code has been used up',
   CAMPAIGN_DRAFT: 'The campaign has not been activated',
   CAMPAIGN_PAUSED: 'The campaign is paused',
+  COUPON_TYPE_PAUSED: 'This coupon type is paused',
+  CHANNEL_PAUSED: 'Claims through this channel are paused',
   CAMPAIGN_ENDED: 'The campaign has ended',
   CAMPAIGN_NOT_STARTED: 'The campaign has not started yet',
   CAMPAIGN_OVER: 'The campaign claim window is over',

@@ -14,6 +14,8 @@ export const ID_PREFIXES = {
   code: 'cod',
   key: 'key',
   challenge: 'chl',
+  alert: 'alr',
+  webhook: 'whk',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -9,7 +9,12 @@ import { sendAppError } from '../errors.js';
 import { campaignCreateBody, campaignListQuery, campaignSchema, errorResponses, noteBody, params } from '../schemas.js';
 import { campaignView, ms } from '../views.js';
 
-type CreateBody = Omit<CampaignInput, 'startsAt' | 'endsAt'> & { startsAt: string; endsAt: string };
+type Surge = { startsAt: string; endsAt: string; grantsPerMinute: number };
+type CreateBody = Omit<CampaignInput, 'startsAt' | 'endsAt' | 'monitor'> & {
+  startsAt: string;
+  endsAt: string;
+  monitor?: Omit<NonNullable<CampaignInput['monitor']>, 'expectedSurges'> & { expectedSurges?: Surge[] };
+};
 
 export function campaignRoutes(app: FastifyInstance, d: CoreDeps): void {
   app.post<{ Body: CreateBody }>(
@@ -20,7 +25,15 @@ export function campaignRoutes(app: FastifyInstance, d: CoreDeps): void {
     },
     async (req, reply) => {
       const b = req.body;
-      const r = await createCampaign(d, { ...b, startsAt: ms(b.startsAt), endsAt: ms(b.endsAt) }, actorOf(req));
+      const { monitor: m, ...rest } = b;
+      const surges = m?.expectedSurges?.map((x) => ({ ...x, startsAt: ms(x.startsAt), endsAt: ms(x.endsAt) }));
+      const input: CampaignInput = {
+        ...rest,
+        startsAt: ms(b.startsAt),
+        endsAt: ms(b.endsAt),
+        ...(m ? { monitor: { ...m, expectedSurges: surges ?? [] } } : {}),
+      };
+      const r = await createCampaign(d, input, actorOf(req));
       if (!r.ok) return sendAppError(reply, r.error);
       return reply.code(201).send(campaignView(r.value, { grantedCount: 0, grantedFen: 0 }));
     },

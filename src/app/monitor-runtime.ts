@@ -1,0 +1,176 @@
+import { signWebhook, SIGNATURE_HEADER } from '../adapters/node/webhook-signature.js';
+import type { Campaign, CampaignUsage } from '../core/campaigns/campaign.js';
+import { changeCampaignState } from '../core/campaigns/use-cases.js';
+import type { CoreDeps } from '../core/deps.js';
+import { dedupKeyOf } from '../core/monitor/alerts.js';
+import { Monitor, type Finding, type MonitorOptions } from '../core/monitor/monitor.js';
+import type { CampaignId } from '../core/shared/ids.js';
+
+export interface MonitorRuntimeOptions extends MonitorOptions {
+  /** How often the monitor looks (real time); 0 = only when `tick()` is called (tests, replay lab). */
+  readonly tickMs?: number;
+  readonly log?: (msg: string, data: Record<string, unknown>) => void;
+  /** Webhook attempts before a delivery is dead-lettered. */
+  readonly maxAttempts?: number;
+}
+
+const MONITOR_ACTOR = 'monitor';
+const BACKOFF_MS = (attempt: number) => Math.min(300_000, 1_000 * 2 ** (attempt - 1));
+
+/**
+ * Runs the monitor against the store: tails the claim and order logs (so every process sees the
+ * traffic of all processes sharing the store), evaluates, raises deduplicated alerts, applies the
+ * circuit breaker and delivers webhooks with retries. One tick does all of it; `start()` ticks
+ * every second.
+ */
+export class MonitorRuntime {
+  readonly monitor: Monitor;
+  private claimSeq = 0;
+  private orderSeq = 0;
+  private readonly campaigns = new Map<string, Campaign>();
+  private campaignsAt = -Infinity;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<Finding[]> | null = null;
+  /** The findings of the last tick (for /metrics and the API). */
+  last: readonly Finding[] = [];
+
+  constructor(
+    private readonly d: CoreDeps,
+    private readonly opts: MonitorRuntimeOptions = {},
+  ) {
+    this.monitor = new Monitor(opts);
+  }
+
+  start(): void {
+    const ms = this.opts.tickMs ?? 1_000;
+    if (ms <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.opts.log?.('monitor tick failed', { err: String(e) })), ms);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => {});
+  }
+
+  /** One look: ingest what is new, evaluate, act, deliver. Ticks never overlap. */
+  tick(): Promise<Finding[]> {
+    this.running ??= this.tickOnce().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async tickOnce(): Promise<Finding[]> {
+    const now = this.d.clock.now();
+    await this.refreshCampaigns(now);
+    await this.ingest();
+    const usage = new Map<string, CampaignUsage>();
+    for (const c of this.campaigns.values()) if (c.monitor?.budgetAlertPercent !== undefined) usage.set(c.id, await this.d.store.campaigns.usage(c.id));
+    const findings = this.monitor.evaluate(now, this.liveCampaigns(), usage);
+    for (const f of findings) await this.act(f, now);
+    await this.deliver(now);
+    this.last = findings;
+    return findings;
+  }
+
+  private liveCampaigns(): Map<string, Campaign> {
+    return new Map([...this.campaigns].filter(([, c]) => c.state !== 'ended' && c.state !== 'draft'));
+  }
+
+  private async refreshCampaigns(now: number): Promise<void> {
+    if (now - this.campaignsAt < 5_000) return;
+    this.campaignsAt = now;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.d.store.campaigns.list({ limit: 500, after });
+      for (const c of page.items) this.campaigns.set(c.id, c);
+      if (!page.next) break;
+      after = page.next;
+    }
+  }
+
+  private async campaign(id: string): Promise<Campaign | null> {
+    let c = this.campaigns.get(id);
+    if (!c) {
+      const got = await this.d.store.campaigns.get(id as CampaignId);
+      if (got) this.campaigns.set(id, (c = got));
+    }
+    return c ?? null;
+  }
+
+  private async ingest(): Promise<void> {
+    for (;;) {
+      const rows = await this.d.store.claims.tail(this.claimSeq, 5_000);
+      for (const { seq, record: r } of rows) {
+        this.claimSeq = seq;
+        const c = await this.campaign(r.campaignId);
+        if (c) this.monitor.ingestClaim({ ...r, decision: r.decision }, c);
+      }
+      if (rows.length < 5_000) break;
+    }
+    for (;;) {
+      const rows = await this.d.store.orders.tailPlaced(this.orderSeq, 5_000);
+      for (const { seq, order } of rows) {
+        this.orderSeq = seq;
+        for (const a of order.coupons) {
+          const c = await this.campaign(a.campaignId);
+          if (c) this.monitor.ingestRedemption(order.at, c, null, a.discountFen);
+        }
+      }
+      if (rows.length < 5_000) break;
+    }
+  }
+
+  private async act(f: Finding, now: number): Promise<void> {
+    const { created, alert } = await this.d.store.monitoring.raise(
+      { dedupKey: dedupKeyOf(f), rule: f.rule, scopeKind: f.scope.kind, scopeValue: f.scope.value, severity: f.severity, title: f.title, firstAt: now, evidence: f.evidence },
+      this.d.ids.next('alert'),
+      now,
+    );
+    if (!created) return;
+    this.opts.log?.('alert', { id: alert.id, rule: f.rule, scope: f.scope, title: f.title });
+    if (!f.autoPause) return;
+    const note = `automatic: alert ${alert.id} (${f.rule})`;
+    let action: string;
+    if (f.scope.kind === 'campaign') {
+      const r = await changeCampaignState(this.d, f.scope.value as CampaignId, 'pause', MONITOR_ACTOR, note);
+      action = r.ok ? `paused campaign ${f.scope.value}` : `could not pause campaign ${f.scope.value}: ${r.error.message}`;
+    } else if (f.scope.kind === 'type') {
+      await this.d.store.monitoring.pause('type', f.scope.value, note, now, { actor: MONITOR_ACTOR, action: 'type.pause', target: f.scope.value, details: { note } });
+      action = `paused coupon type ${f.scope.value}`;
+    } else return;
+    await this.d.store.monitoring.setAction(alert.id, action);
+    this.opts.log?.('circuit breaker', { alert: alert.id, action });
+  }
+
+  private async deliver(now: number): Promise<void> {
+    const due = await this.d.store.monitoring.dueDeliveries(now, 50);
+    if (!due.length) return;
+    const endpoints = new Map((await this.d.store.monitoring.listEndpoints()).map((e) => [e.id, e]));
+    const max = this.opts.maxAttempts ?? 6;
+    await Promise.all(
+      due.map(async (dl) => {
+        const ep = endpoints.get(dl.endpointId);
+        if (!ep || ep.disabledAt !== null) return this.d.store.monitoring.markFailed(dl.id, 'endpoint disabled', null);
+        let error: string | null = null;
+        try {
+          const res = await fetch(ep.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(ep.secret, dl.body, now) },
+            body: dl.body,
+            signal: AbortSignal.timeout(5_000),
+          });
+          if (!res.ok) error = `HTTP ${res.status}`;
+          await res.body?.cancel();
+        } catch (e) {
+          error = e instanceof Error ? e.message : String(e);
+        }
+        if (error === null) return this.d.store.monitoring.markDelivered(dl.id, now);
+        const attempts = dl.attempts + 1;
+        return this.d.store.monitoring.markFailed(dl.id, error, attempts >= max ? null : now + BACKOFF_MS(attempts));
+      }),
+    );
+  }
+}

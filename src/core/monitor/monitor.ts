@@ -1,0 +1,242 @@
+import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from '../campaigns/campaign.js';
+import type { Channel } from '../shared/channels.js';
+import { expectedRate, levelOf } from './baseline.js';
+import { cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
+import { MINUTE, MinuteSeries, minuteOf, type SeriesKey } from './series.js';
+
+/** A claim as the monitor sees it (from the store's log). */
+export interface ObservedClaim {
+  readonly at: number;
+  readonly campaignId: string;
+  readonly channel: Channel;
+  readonly decision: string;
+  readonly faceValueFen: number;
+  readonly accountId: string;
+  readonly deviceId: string | null;
+  readonly ip: string | null;
+  readonly phone: string | null;
+  readonly codeId: string | null;
+}
+
+export type FindingRule = 'spike' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
+export type ScopeKind = 'campaign' | 'type' | 'channel' | 'total';
+
+export interface Evidence {
+  /** Grants per minute for the 30 minutes up to now, oldest first, and what was expected. */
+  readonly series: readonly { readonly minute: string; readonly grants: number; readonly expected: number }[];
+  readonly observedPerMinute: number;
+  readonly expectedPerMinute: number;
+  readonly threshold: string;
+  /** Who is behind it in the last two minutes: the top five of each. */
+  readonly top: Readonly<Record<'accounts' | 'devices' | 'networks' | 'segments' | 'codes', readonly { readonly value: string; readonly claims: number }[]>>;
+}
+
+export interface Finding {
+  readonly rule: FindingRule;
+  readonly scope: { readonly kind: ScopeKind; readonly value: string };
+  readonly severity: 'critical' | 'warning';
+  readonly title: string;
+  readonly at: number;
+  /** Campaigns in scope; what an automatic pause would stop. */
+  readonly campaignIds: readonly string[];
+  readonly autoPause: boolean;
+  readonly evidence: Evidence;
+}
+
+export interface MonitorOptions {
+  readonly spike?: SpikeParams;
+  readonly cusum?: CusumParams;
+  /**
+   * The seed's own alarm, kept for comparison: a single threshold on the face value granted across
+   * all coupons since the start of the (UTC+8) day. Off unless set.
+   */
+  readonly totalThresholdFen?: number;
+}
+
+const RECENT_MS = 10 * MINUTE;
+const DAY_OFFSET = 8 * 3_600_000;
+
+const network = (ip: string) => (ip.includes('.') ? ip.split('.').slice(0, 3).join('.') : ip.split(':').slice(0, 3).join(':'));
+
+/** Special and channel-locked coupons pause themselves unless the operator said otherwise. */
+export const autoPauses = (c: Campaign): boolean => c.monitor?.autoPause ?? (c.special || isChannelLocked(c));
+
+/**
+ * The monitor's brain, pure: fed claims and redemptions in time order, asked at any moment what is
+ * wrong now. The runtime (src/app/monitor-runtime.ts) feeds it from the store, turns findings into
+ * deduplicated alerts, webhooks and pauses.
+ */
+export class Monitor {
+  readonly series = new MinuteSeries();
+  private readonly recent: ObservedClaim[] = [];
+  private readonly cusum = new Map<SeriesKey, { s: number; minute: number }>();
+  private readonly spike: SpikeParams;
+  private readonly cusumParams: CusumParams;
+
+  constructor(private readonly opts: MonitorOptions = {}) {
+    this.spike = opts.spike ?? DEFAULT_SPIKE;
+    this.cusumParams = opts.cusum ?? DEFAULT_CUSUM;
+  }
+
+  ingestClaim(c: ObservedClaim, campaign: Campaign): void {
+    const granted = c.decision === 'allow' || c.decision === 'hold';
+    for (const key of keysOf(campaign, c.channel)) {
+      this.series.add(key, c.at, 'claims');
+      if (granted) {
+        this.series.add(key, c.at, 'grants');
+        this.series.add(key, c.at, 'grantFen', c.faceValueFen);
+      } else if (c.decision === 'deny') this.series.add(key, c.at, 'denials');
+    }
+    if (granted) {
+      this.recent.push(c);
+      while (this.recent.length && this.recent[0]!.at < c.at - RECENT_MS) this.recent.shift();
+    }
+  }
+
+  ingestRedemption(at: number, campaign: Campaign, channel: Channel | null, fen: number): void {
+    for (const key of keysOf(campaign, channel)) {
+      this.series.add(key, at, 'redemptions');
+      this.series.add(key, at, 'redeemFen', fen);
+    }
+  }
+
+  /** Grants in the last 60 s: this minute so far plus the unexpired part of the last one. */
+  observedRate(key: SeriesKey, now: number): number {
+    const m = minuteOf(now);
+    const frac = (now - m * MINUTE) / MINUTE;
+    return this.series.get(key, m, 'grants') + this.series.get(key, m - 1, 'grants') * (1 - frac);
+  }
+
+  evaluate(now: number, campaigns: ReadonlyMap<string, Campaign>, usage: ReadonlyMap<string, CampaignUsage>): Finding[] {
+    const minute = minuteOf(now);
+    const level = levelOf(this.series, minute);
+    const out: Finding[] = [];
+    for (const [key, members] of scopes(campaigns)) {
+      const prior = members.reduce((s, c) => s + priorRate(c), 0);
+      const announced = members.reduce((s, c) => s + announcedRate(c, now), 0);
+      const historyStart = Math.min(...members.map((c) => minuteOf(Math.max(c.createdAt, c.startsAt))));
+      const expected = (m: number) =>
+        expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, announced: m === minute ? announced : members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+      const observed = this.observedRate(key, now);
+      // What the same sliding minute should hold: the two minutes' expectations, weighted alike.
+      const frac = (now - minute * MINUTE) / MINUTE;
+      const lambda = expected(minute) * frac + expected(minute - 1) * (1 - frac);
+      const scope = scopeOf(key);
+      const make = (rule: FindingRule, severity: Finding['severity'], title: string, threshold: string): Finding => ({
+        rule,
+        scope,
+        severity,
+        title,
+        at: now,
+        campaignIds: members.map((c) => c.id),
+        autoPause: severity === 'critical' && members.some(autoPauses),
+        evidence: this.evidence(key, members, now, observed, lambda, threshold, expected),
+      });
+      if (observed > 0 && isSpike(observed, lambda, this.spike))
+        out.push(make('spike', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
+      const max = scope.kind === 'campaign' ? members[0]!.monitor?.maxGrantsPerMinute : undefined;
+      if (max !== undefined && observed > max)
+        out.push(make('rate-limit', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants per minute, above the limit of ${max}`, `> ${max} per minute`));
+      // CUSUM over completed minutes: catches a drip that never spikes.
+      const st = this.cusum.get(key) ?? { s: 0, minute: minute - 1 };
+      for (let m = st.minute + 1; m < minute; m++) st.s = cusumStep(st.s, this.series.get(key, m, 'grants'), expected(m), this.cusumParams);
+      st.minute = Math.max(st.minute, minute - 1);
+      this.cusum.set(key, st);
+      if (st.s >= this.cusumParams.h)
+        out.push(make('drift', 'critical', `${scope.kind} ${scope.value}: grants above expectation for a sustained period`, `CUSUM ≥ ${this.cusumParams.h} (slack ${this.cusumParams.k})`));
+      if (scope.kind === 'campaign') {
+        const c = members[0]!;
+        const u = usage.get(c.id);
+        const pct = c.monitor?.budgetAlertPercent;
+        if (u && pct !== undefined) {
+          const used = Math.max(u.grantedCount / c.budget.count, u.grantedFen / c.budget.moneyFen) * 100;
+          if (used >= pct) out.push(make('budget', 'warning', `campaign ${c.name}: ${used.toFixed(1)}% of its budget used`, `≥ ${pct}% of budget`));
+        }
+      }
+    }
+    if (this.opts.totalThresholdFen !== undefined) {
+      const dayStart = minuteOf(Math.floor((now + DAY_OFFSET) / 86_400_000) * 86_400_000 - DAY_OFFSET);
+      const total = this.series.range('total', dayStart, minute + 1, 'grantFen').reduce((a, b) => a + b, 0);
+      if (total >= this.opts.totalThresholdFen) {
+        const all = [...campaigns.values()];
+        out.push({
+          rule: 'total-threshold',
+          scope: { kind: 'total', value: 'all' },
+          severity: 'warning',
+          title: `all coupons: ${total} fen granted today, above ${this.opts.totalThresholdFen}`,
+          at: now,
+          campaignIds: all.map((c) => c.id),
+          autoPause: false,
+          evidence: this.evidence('total', all, now, this.observedRate('total', now), 0, `≥ ${this.opts.totalThresholdFen} fen per day`, () => 0),
+        });
+      }
+    }
+    return out;
+  }
+
+  private evidence(key: SeriesKey, members: readonly Campaign[], now: number, observed: number, expected: number, threshold: string, expectedAt: (m: number) => number): Evidence {
+    const minute = minuteOf(now);
+    const series = [];
+    for (let m = minute - 29; m <= minute; m++) series.push({ minute: new Date(m * MINUTE).toISOString(), grants: this.series.get(key, m, 'grants'), expected: Math.round(expectedAt(m) * 100) / 100 });
+    const ids = new Set<string>(members.map((c) => c.id));
+    const window = this.recent.filter((c) => c.at > now - 2 * MINUTE && ids.has(c.campaignId));
+    const top = (f: (c: ObservedClaim) => string | null) => {
+      const counts = new Map<string, number>();
+      for (const c of window) {
+        const v = f(c);
+        if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([value, claims]) => ({ value, claims }));
+    };
+    return {
+      series,
+      observedPerMinute: Math.round(observed * 100) / 100,
+      expectedPerMinute: Math.round(expected * 100) / 100,
+      threshold,
+      top: {
+        accounts: top((c) => c.accountId),
+        devices: top((c) => c.deviceId),
+        networks: top((c) => (c.ip ? network(c.ip) : null)),
+        segments: top((c) => (c.phone ? c.phone.slice(0, 7) : null)),
+        codes: top((c) => c.codeId),
+      },
+    };
+  }
+}
+
+function keysOf(c: Campaign, channel: Channel | null): SeriesKey[] {
+  const keys: SeriesKey[] = [`campaign:${c.id}`, 'total'];
+  if (c.couponType) keys.push(`type:${c.couponType}`);
+  if (channel) keys.push(`channel:${channel}`);
+  return keys;
+}
+
+/** Campaign keys, and type keys for types shared by a named coupon type. */
+function scopes(campaigns: ReadonlyMap<string, Campaign>): Map<SeriesKey, Campaign[]> {
+  const out = new Map<SeriesKey, Campaign[]>();
+  for (const c of campaigns.values()) {
+    out.set(`campaign:${c.id}`, [c]);
+    if (c.couponType) {
+      const k: SeriesKey = `type:${couponTypeOf(c)}`;
+      out.set(k, [...(out.get(k) ?? []), c]);
+    }
+  }
+  return out;
+}
+
+function scopeOf(key: SeriesKey): Finding['scope'] {
+  if (key === 'total') return { kind: 'total', value: 'all' };
+  const i = key.indexOf(':');
+  return { kind: key.slice(0, i) as ScopeKind, value: key.slice(i + 1) };
+}
+
+/** Per-minute grants to expect before there is history: the plan, or almost nothing online for event-only coupons. */
+export function priorRate(c: Campaign): number {
+  if (c.special || isChannelLocked(c)) return 0.2;
+  const minutes = Math.max(1, (c.endsAt - c.startsAt) / MINUTE);
+  return c.budget.count / minutes;
+}
+
+export function announcedRate(c: Campaign, at: number): number {
+  return (c.monitor?.expectedSurges ?? []).filter((s) => at >= s.startsAt && at < s.endsAt).reduce((n, s) => n + s.grantsPerMinute, 0);
+}
