@@ -300,9 +300,10 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       for (const method of Object.keys(ops))
         documented.add(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
     const registered = routerRoutes(s.app);
-    // Every route that exists is documented, except the two read-only hidden ones.
+    // Every route that exists is documented, except the read-only hidden ones.
     expect([...registered].filter((r) => !documented.has(r)).sort()).toEqual([
       'GET /health',
+      'GET /metrics',
       'GET /openapi.json',
     ]);
 
@@ -359,6 +360,14 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       claimId: deniedClaim.claimId,
       codeId: spare.codes[0]!.codeId,
       accountId: holder.id,
+      // An alert of the locked campaign, raised the way the monitor raises one.
+      alertId: (
+        await s.deps.store.monitoring.raise(
+          { dedupKey: `spike|campaign|${locked.id}`, rule: 'spike', scopeKind: 'campaign', scopeValue: locked.id, severity: 'critical', title: 'sweep', firstAt: s.clock.now(), evidence: { series: [], observedPerMinute: 0, expectedPerMinute: 0, threshold: '', top: { accounts: [], devices: [], networks: [], segments: [], codes: [] } } },
+          'alr_01HZX3M0000000000000000001',
+          s.clock.now(),
+        )
+      ).alert.id,
     };
 
     /** Plausible bodies for every POST route; a new route fails here until someone adds it and checks it. */
@@ -408,6 +417,11 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       '/v1/lists': () => ({ list: 'allow', kind: 'account', value: 'u-allow', reason: 'sweep' }),
       '/v1/review/claims/:claimId': () => ({ verdict: 'approve', note: 'let it through' }),
       '/v1/review/orders/:orderId': () => ({ verdict: 'approve', note: 'ok' }),
+      '/v1/alerts/:alertId/ack': () => ({}),
+      '/v1/alerts/:alertId/resolve': () => ({}),
+      '/v1/pauses/pause': () => ({ kind: 'channel', value: 'web', reason: 'sweep' }),
+      '/v1/pauses/resume': () => ({ kind: 'channel', value: 'web' }),
+      '/v1/webhooks': () => ({ url: 'http://127.0.0.1:9/hook' }),
     };
 
     // Reversible actions first, terminal ones (end, fulfil, cancel) last, so that each gets to act.

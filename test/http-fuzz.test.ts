@@ -455,6 +455,11 @@ describe('bad input fuzz (invariant 9)', () => {
     ...(fixtures.version ? { '/v1/backtests': { version: Number(fixtures.version) } } : {}),
     '/v1/review/claims/{claimId}': { verdict: 'approve', note: 'ok' },
     '/v1/review/orders/{orderId}': { verdict: 'reject', note: 'no' },
+    '/v1/alerts/{alertId}/ack': {},
+    '/v1/alerts/{alertId}/resolve': {},
+    '/v1/pauses/pause': { kind: 'type', value: 'fuzz-type', reason: 'fuzz' },
+    '/v1/pauses/resume': { kind: 'type', value: 'fuzz-type' },
+    '/v1/webhooks': { url: 'http://127.0.0.1:9/hook' },
   });
 
   /** Which fixture fills a path parameter, per route, so that each valid base request would succeed. */
@@ -524,7 +529,14 @@ describe('bad input fuzz (invariant 9)', () => {
       url: `/v1/orders/${orderFrozen}/freeze`,
       headers: bearer('operator'),
     });
+    // An open alert, raised the way the monitor raises one.
+    const alert = await s.deps.store.monitoring.raise(
+      { dedupKey: 'spike|campaign|fuzz', rule: 'spike', scopeKind: 'campaign', scopeValue: open.id, severity: 'critical', title: 'fuzz', firstAt: T0, evidence: { series: [], observedPerMinute: 0, expectedPerMinute: 0, threshold: '', top: { accounts: [], devices: [], networks: [], segments: [], codes: [] } } },
+      'alr_01HZX3M0000000000000000002',
+      T0,
+    );
     Object.assign(fixtures, {
+      alertId: alert.alert.id,
       open: open.id,
       locked: locked.id,
       draft: draft.id,

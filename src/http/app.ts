@@ -13,6 +13,9 @@ import { codeRoutes } from './routes/codes.js';
 import { couponRoutes } from './routes/coupons.js';
 import { orderRoutes } from './routes/orders.js';
 import { riskRoutes } from './routes/risk.js';
+import { monitorRoutes } from './routes/monitor.js';
+import { registerMetrics } from './metrics.js';
+import { MonitorRuntime } from '../app/monitor-runtime.js';
 import { MemoryCounters } from '../adapters/memory/counters.js';
 import type { Counters } from '../ports/counters.js';
 
@@ -24,6 +27,8 @@ export interface AppOptions {
   readonly risk?: { refresh(force?: boolean): Promise<void> } | null;
   /** Counters for backtests (fresh per run). */
   readonly newCounters?: () => Counters;
+  /** The live monitor, for its series in the API and /metrics. */
+  readonly monitor?: MonitorRuntime | null;
 }
 
 // ajv-formats first (named, so Fastify does not add it again after us), then our strict date-time.
@@ -86,6 +91,10 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   couponRoutes(app, d);
   orderRoutes(app, d);
   adminRoutes(app, d);
+  // Without the composed monitor (tests building the app alone) the series read from an idle one.
+  const monitor = opts.monitor ?? new MonitorRuntime(d, { tickMs: 0 });
+  monitorRoutes(app, d, monitor);
+  registerMetrics(app, d, monitor);
   riskRoutes(app, d, {
     newCounters: opts.newCounters ?? (() => new MemoryCounters()),
     refresh: async () => {

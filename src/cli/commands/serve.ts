@@ -57,7 +57,7 @@ export function serveCommand(program: Command, rt: CliRuntime): void {
       try {
         const seeded = opts.demo ? await seedDemo(s, ctx.actor) : null;
         if (opts.demo) printDemoKeys(ctx, s, seeded);
-        const app = await buildApp(s.deps, { logger: { level: s.config.logLevel } });
+        const app = await buildApp(s.deps, { logger: { level: s.config.logLevel }, risk: s.risk, monitor: s.monitor });
         try {
           await app.listen({ port: s.config.port, host: s.config.host }).catch((e: unknown) => {
             // Port taken, address not ours, no permission: the user's to fix, not a bug.
@@ -69,6 +69,8 @@ export function serveCommand(program: Command, rt: CliRuntime): void {
           const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
           const url = `http://${host}:${addr.port}`;
           if (opts.demo) await printDemoClaim(ctx, s, seeded, url);
+          // The monitor watches the store's log every second: alerts, circuit breaker, webhooks.
+          s.monitor.start();
           ctx.io.out(`couponguard listening on ${url} (database ${s.config.dbPath})`);
           const sig = await untilSignal();
           ctx.io.err(`${sig}: shutting down`);

@@ -29,6 +29,7 @@ export function claimRoutes(app: FastifyInstance, d: CoreDeps): void {
       const body: ClaimRequest = { ...req.body, account: createdAt === undefined ? account : { ...account, createdAt: ms(createdAt) } };
       const r = await claimCoupon(d, body, { scope: actorOf(req), idempotencyKey: req.headers['idempotency-key'] });
       if (!r.ok) return sendAppError(reply, r.error);
+      reply.header('x-decision', r.value.decision);
       const { challenge, ...rest } = r.value;
       return challenge ? { ...rest, challenge: { ...challenge, expiresAt: iso(challenge.expiresAt) } } : rest;
     },
