@@ -4,6 +4,7 @@ import { auditCommands } from './commands/audit.js';
 import { campaignCommands } from './commands/campaign.js';
 import { codeCommands } from './commands/codes.js';
 import { keyCommands } from './commands/keys.js';
+import { monitorCommands } from './commands/monitor.js';
 import { listCommands, policyCommands, reviewCommands } from './commands/risk.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliRuntime } from './context.js';
@@ -27,6 +28,7 @@ export function buildProgram(rt: CliRuntime): Command {
   codeCommands(program, rt);
   keyCommands(program, rt);
   auditCommands(program, rt);
+  monitorCommands(program, rt);
   policyCommands(program, rt);
   listCommands(program, rt);
   reviewCommands(program, rt);
