@@ -101,6 +101,9 @@ export class MonitorRuntime {
   }
 
   private async ingest(): Promise<void> {
+    // On the first look, start at the history the baselines use (a week and a day), not at the
+    // beginning of time.
+    if (this.claimSeq === 0) this.claimSeq = await this.d.store.claims.seqBefore(this.d.clock.now() - 8 * 86_400_000);
     for (;;) {
       const rows = await this.d.store.claims.tail(this.claimSeq, 5_000);
       for (const { seq, record: r } of rows) {

@@ -73,6 +73,8 @@ export interface ClaimRepo {
   scan(range: { from: number; to: number }): AsyncIterable<ClaimRecord>;
   /** Claims committed after `afterSeq`, in commit order, with their sequence numbers (the monitor's feed). */
   tail(afterSeq: number, limit: number): Promise<readonly { readonly seq: number; readonly record: ClaimRecord }[]>;
+  /** The sequence number just before the first claim at or after `at` (where a tail of recent history starts). */
+  seqBefore(at: number): Promise<number>;
   /** How many claims `scan` would yield, for progress bars. */
   countRange(range: { from: number; to: number }): Promise<number>;
 }

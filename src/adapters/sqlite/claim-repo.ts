@@ -123,6 +123,8 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     paused: db.prepare('SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = \'type\' AND scope_value = ?) OR (scope_kind = \'channel\' AND scope_value = ?)) LIMIT 1').pluck(),
     countRange: db.prepare('SELECT count(*) FROM claims WHERE at >= ? AND at < ?').pluck(),
     tail: db.prepare('SELECT * FROM claims WHERE seq > ? ORDER BY seq LIMIT ?'),
+    // One scan when a monitor starts (claims have no index on time; they are appended in order).
+    seqBefore: db.prepare('SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM claims)) - 1 FROM claims WHERE at >= ?').pluck(),
     challengeInsert: db.prepare('INSERT INTO challenges (id, claim_id, request_hash, difficulty, expires_at, used_by) VALUES (?, ?, ?, ?, ?, NULL)'),
     challengeUse: db.prepare('UPDATE challenges SET used_by = ? WHERE id = ? AND used_by IS NULL'),
     scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
@@ -223,6 +225,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       ) as ClaimRow[];
       return page(rows, limit);
     },
+    seqBefore: async (at) => s.seqBefore.get(at) as number,
     tail: async (afterSeq, limit) => (s.tail.all(afterSeq, limit) as ClaimRow[]).map((r) => ({ seq: r.seq, record: claimFromRow(r) })),
     countRange: async ({ from, to }) => s.countRange.get(from, to) as number,
     async *scan({ from, to }) {
