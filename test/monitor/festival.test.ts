@@ -13,23 +13,13 @@ import { createCampaign } from '../../src/core/campaigns/use-cases.js';
 import { claimCoupon } from '../../src/core/claims/claim-coupon.js';
 import { Monitor } from '../../src/core/monitor/monitor.js';
 import { uniqueResidentId } from '../helpers.js';
+import { rng } from '../risk/risk-helpers.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 /** Midnight in China (UTC+8) on 2019-01-18. */
 const D0 = Date.parse('2019-01-17T16:00:00Z');
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Share of the daily peak by hour of day (China): quiet nights, a lunch and an evening peak. */
 const SHAPE = [0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.12, 0.25, 0.4, 0.5, 0.55, 0.6, 0.75, 0.65, 0.55, 0.55, 0.6, 0.65, 0.7, 0.85, 1, 0.95, 0.7, 0.35];
