@@ -8,6 +8,9 @@ import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
 import type { PolicyDoc, PolicyStatus, PolicyVersion } from '../core/risk/policy-doc.js';
 import type { ListEntry } from '../core/risk/lists.js';
 import type { Alert, AlertStatus } from '../core/monitor/alerts.js';
+import type { IncidentRepo, TraceRepo } from './incidents.js';
+import type { JobRepo } from './jobs.js';
+import type { MakegoodRepo } from './makegoods.js';
 import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId, OrderId } from '../core/shared/ids.js';
 
 /**
@@ -29,6 +32,11 @@ export interface Store {
   readonly policies: PolicyRepo;
   readonly lists: ListRepo;
   readonly reviews: ReviewRepo;
+  /** Long jobs with checkpoints (src/core/jobs), incidents, traces and make-goods (issue 6). */
+  readonly jobs: JobRepo;
+  readonly incidents: IncidentRepo;
+  readonly traces: TraceRepo;
+  readonly makegoods: MakegoodRepo;
   readonly monitoring: MonitoringRepo;
   /** Bumped on every policy or list change; processes poll it to refresh their caches. */
   configVersion(): Promise<number>;

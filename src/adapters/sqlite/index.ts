@@ -8,7 +8,12 @@ import { sqliteCodeRepo } from './code-repo.js';
 import { sqliteCouponRepo } from './coupon-repo.js';
 import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
+import { sqliteIncidentBatches } from './incident-batch-repo.js';
+import { sqliteIncidentRepo } from './incident-repo.js';
+import { jobCheckpoint, sqliteJobRepo } from './job-repo.js';
 import { sqliteKeyRepo } from './key-repo.js';
+import { sqliteMakegoodRepo } from './makegood-repo.js';
+import { sqliteTraceRepo } from './trace-repo.js';
 import { sqliteOrderRepo } from './order-repo.js';
 import { sqliteMonitoringRepo } from './monitoring-repo.js';
 import { sqliteConfigVersion, sqliteListRepo, sqlitePolicyRepo, sqliteReviewRepo } from './risk-repo.js';
@@ -23,6 +28,7 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
   const enqueue = groupCommitter(db);
   const orders = sqliteOrderRepo(db, appendAudit, enqueue);
   const cfg = sqliteConfigVersion(db);
+  const checkpoint = jobCheckpoint(db, appendAudit);
   return {
     db,
     campaigns: sqliteCampaignRepo(db, appendAudit),
@@ -33,6 +39,10 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     policies: sqlitePolicyRepo(db, appendAudit),
     lists: sqliteListRepo(db, appendAudit),
     reviews: sqliteReviewRepo(db, appendAudit, orders.transitionTx),
+    jobs: sqliteJobRepo(db, appendAudit, checkpoint),
+    incidents: { ...sqliteIncidentRepo(db, appendAudit), ...sqliteIncidentBatches(db, appendAudit, checkpoint, orders.transitionTx) },
+    traces: sqliteTraceRepo(db),
+    makegoods: sqliteMakegoodRepo(db, appendAudit, checkpoint),
     monitoring: sqliteMonitoringRepo(db, appendAudit),
     configVersion: async () => cfg.read(),
     accounts: sqliteAccountRepo(db),

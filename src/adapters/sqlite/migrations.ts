@@ -404,4 +404,100 @@ CREATE UNIQUE INDEX makegood_recipients_account ON makegood_recipients(makegood_
 CREATE INDEX coupons_account_campaign ON coupons(account_id, campaign_id);
 `,
   },
+  {
+    version: 30,
+    name: 'incident response',
+    sql: `
+-- Long jobs (bulk freeze, make-good issue, ...): a checkpoint each batch advances atomically with
+-- its changes (see job-repo.ts). At most one unfinished job per ref (an incident, a coupon type).
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ref TEXT,
+  params TEXT NOT NULL,
+  status TEXT NOT NULL,
+  phase TEXT,
+  cursor TEXT,
+  done INTEGER NOT NULL DEFAULT 0,
+  total INTEGER,
+  counts TEXT NOT NULL DEFAULT '{}',
+  batches INTEGER NOT NULL DEFAULT 0,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  error TEXT,
+  owner TEXT,
+  lease_until INTEGER
+);
+CREATE INDEX jobs_status ON jobs(status, id);
+CREATE UNIQUE INDEX jobs_active_ref ON jobs(ref) WHERE ref IS NOT NULL AND status IN ('queued', 'running', 'paused');
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE incident_scope (
+  incident_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, kind, value)
+) WITHOUT ROWID;
+-- The operator's (or ring detection's) word on accounts: ring member or swept-in consumer.
+CREATE TABLE incident_accounts (
+  incident_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  class TEXT NOT NULL,
+  ring TEXT,
+  source TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (incident_id, account_id)
+) WITHOUT ROWID;
+-- The orders in an incident's scope, in the order scope resolution found them (seq), and what the
+-- incident did to each (disposition; the status before a freeze, to release it back).
+CREATE TABLE incident_orders (
+  incident_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  order_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  disposition TEXT NOT NULL,
+  prior_status TEXT,
+  found_at INTEGER NOT NULL,
+  acted_at INTEGER,
+  PRIMARY KEY (incident_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX incident_orders_order ON incident_orders(order_id, incident_id);
+-- An incident's timeline is its audit entries.
+CREATE INDEX audit_log_target ON audit_log(target, seq);
+CREATE TABLE makegoods (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  budget_fen INTEGER NOT NULL,
+  issued_count INTEGER NOT NULL DEFAULT 0,
+  issued_fen INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- Who a make-good gives to: once per account, whatever reruns.
+CREATE TABLE makegood_recipients (
+  makegood_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  coupon_id TEXT,
+  at INTEGER,
+  PRIMARY KEY (makegood_id, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX makegood_recipients_account ON makegood_recipients(makegood_id, account_id);
+`,
+  },
 ];
