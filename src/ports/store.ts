@@ -7,6 +7,7 @@ import type { Order, OrderAction, OrderCommitOutcome, OrderPlan } from '../core/
 import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
 import type { PolicyDoc, PolicyStatus, PolicyVersion } from '../core/risk/policy-doc.js';
 import type { ListEntry } from '../core/risk/lists.js';
+import type { RingRepo } from './rings.js';
 import type { Alert, AlertStatus } from '../core/monitor/alerts.js';
 import type { IncidentRepo, TraceRepo } from './incidents.js';
 import type { JobRepo } from './jobs.js';
@@ -32,6 +33,8 @@ export interface Store {
   readonly policies: PolicyRepo;
   readonly lists: ListRepo;
   readonly reviews: ReviewRepo;
+  /** Ring detection runs, rings and their members (src/core/rings). */
+  readonly rings: RingRepo;
   /** Long jobs with checkpoints (src/core/jobs), incidents, traces and make-goods (issue 6). */
   readonly jobs: JobRepo;
   readonly incidents: IncidentRepo;

@@ -17,6 +17,7 @@ import { sqliteTraceRepo } from './trace-repo.js';
 import { sqliteOrderRepo } from './order-repo.js';
 import { sqliteMonitoringRepo } from './monitoring-repo.js';
 import { sqliteConfigVersion, sqliteListRepo, sqlitePolicyRepo, sqliteReviewRepo } from './risk-repo.js';
+import { sqliteRingRepo } from './ring-repo.js';
 
 export type { SqliteOptions, SqliteDb };
 export { openSqlite };
@@ -39,6 +40,7 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     policies: sqlitePolicyRepo(db, appendAudit),
     lists: sqliteListRepo(db, appendAudit),
     reviews: sqliteReviewRepo(db, appendAudit, orders.transitionTx),
+    rings: sqliteRingRepo(db, appendAudit),
     jobs: sqliteJobRepo(db, appendAudit, checkpoint),
     incidents: { ...sqliteIncidentRepo(db, appendAudit), ...sqliteIncidentBatches(db, appendAudit, checkpoint, orders.transitionTx) },
     traces: sqliteTraceRepo(db),

@@ -500,4 +500,56 @@ CREATE TABLE makegood_recipients (
 CREATE UNIQUE INDEX makegood_recipients_account ON makegood_recipients(makegood_id, account_id);
 `,
   },
+  {
+    version: 20,
+    name: 'rings',
+    sql: `
+-- Ring detection: runs, the rings each found, their members and the things they share.
+CREATE TABLE ring_runs (
+  id TEXT PRIMARY KEY,
+  at INTEGER NOT NULL,
+  from_at INTEGER NOT NULL,
+  to_at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  stats TEXT,
+  error TEXT,
+  finished_at INTEGER
+);
+CREATE TABLE rings (
+  id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES ring_runs(id),
+  rank INTEGER NOT NULL,
+  score REAL NOT NULL,
+  size INTEGER NOT NULL,
+  first_seen_at INTEGER,
+  last_seen_at INTEGER,
+  body TEXT NOT NULL
+);
+CREATE INDEX rings_run ON rings(run_id, rank);
+CREATE TABLE ring_members (
+  run_id TEXT NOT NULL,
+  ring_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  share REAL NOT NULL,
+  strong_links INTEGER NOT NULL,
+  attached INTEGER NOT NULL,
+  PRIMARY KEY (ring_id, account_id)
+) WITHOUT ROWID;
+CREATE INDEX ring_members_account ON ring_members(account_id, run_id);
+CREATE TABLE ring_things (
+  run_id TEXT NOT NULL,
+  ring_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  accounts INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  PRIMARY KEY (ring_id, kind, value)
+) WITHOUT ROWID;
+CREATE INDEX ring_things_value ON ring_things(kind, value, run_id);
+-- The run whose rings are live (claim-path signals, incident scopes).
+CREATE TABLE ring_current (id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT);
+INSERT INTO ring_current (id, run_id) VALUES (1, NULL);
+`,
+  },
 ];

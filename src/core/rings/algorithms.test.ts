@@ -111,7 +111,7 @@ describe('strong-link components', () => {
 describe('phone runs', () => {
   it('finds runs of near-consecutive numbers in a segment, ignoring pairs and scattered numbers', () => {
     const runs = phoneRuns(['17012340001', '17012340002', '17012340005', '17012340006', '17012340100', '13800000001', '13800000002', '13912345678']);
-    expect(runs).toEqual([{ key: '1701234:0001', phones: ['17012340001', '17012340002', '17012340005', '17012340006'] }]);
+    expect(runs).toEqual([{ key: '1701234:0001-0006', phones: ['17012340001', '17012340002', '17012340005', '17012340006'] }]);
   });
 });
 

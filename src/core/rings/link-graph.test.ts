@@ -58,8 +58,8 @@ describe('link graph builder', () => {
     const b = new LinkGraphBuilder();
     ['17012340001', '17012340003', '17012340004', '13912345678'].forEach((p, i) => b.add(`acc${i}`, 'phone', p, 0));
     const { out } = things(b);
-    expect(out.acc0).toEqual(['phone_run:1701234:0001']);
-    expect(out.acc2).toEqual(['phone_run:1701234:0001']);
+    expect(out.acc0).toEqual(['phone_run:1701234:0001-0004']);
+    expect(out.acc2).toEqual(['phone_run:1701234:0001-0004']);
     expect(out.acc3).toEqual([]);
   });
 });

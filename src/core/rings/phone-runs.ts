@@ -5,7 +5,7 @@
  * only runs of at least `minLength` numbers count (two neighbours happen by chance).
  */
 export interface PhoneRun {
-  /** `<segment>:<first number's last four digits>`, stable for the same set of numbers. */
+  /** `<segment>:<first four>-<last four>`: the 7-digit segment and the span of last four digits. */
   readonly key: string;
   readonly phones: readonly string[];
 }
@@ -30,10 +30,19 @@ export function phoneRuns(phones: Iterable<string>, opts: { maxGap?: number; min
       if (k < nums.length && nums[k]! - nums[k - 1]! <= maxGap) continue;
       if (k - start >= minLength) {
         const run = nums.slice(start, k).map((n) => seg + String(n).padStart(4, '0'));
-        out.push({ key: `${seg}:${String(nums[start]!).padStart(4, '0')}`, phones: run });
+        const four = (n: number) => String(n).padStart(4, '0');
+        out.push({ key: `${seg}:${four(nums[start]!)}-${four(nums[k - 1]!)}`, phones: run });
       }
       start = k;
     }
   }
   return out;
+}
+
+/** Whether a phone falls inside a run key's span. */
+export function inRun(key: string, phone: string): boolean {
+  const m = /^(\d{7}):(\d{4})-(\d{4})$/.exec(key);
+  if (!m || phone.length !== 11 || phone.slice(0, 7) !== m[1]) return false;
+  const n = Number(phone.slice(7));
+  return n >= Number(m[2]) && n <= Number(m[3]);
 }

@@ -55,7 +55,11 @@ export function evidenceOf(g: Bipartite, rowExtra?: Float64Array): Evidence {
     total += s;
   }
   for (let i = 0; i < g.rows; i++) {
-    let s = rowExtra ? rowExtra[i]! : 0;
+    const extra = rowExtra ? rowExtra[i]! : 0;
+    // The extra sits on things outside the graph: it counts in the total as well, so that the
+    // rows' evidence still sums to the total the null model distributes.
+    total += extra;
+    let s = extra;
     for (let e = g.rowPtr[i]!; e < g.rowPtr[i + 1]!; e++) s += g.colPrior[g.rowAdj[e]!]!;
     row[i] = s;
   }
