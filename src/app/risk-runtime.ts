@@ -1,5 +1,6 @@
 import { MemoryCounters } from '../adapters/memory/counters.js';
 import { DEFAULT_POLICY } from '../core/risk/default-policy.js';
+import { storeRingSignals } from '../core/rings/signals.js';
 import { activePolicy, RiskEngine, type ActivePolicy } from '../core/risk/engine.js';
 import type { ListEntry } from '../core/risk/lists.js';
 import type { Clock } from '../ports/clock.js';
@@ -33,6 +34,7 @@ export class RiskRuntime {
       lists: () => this.lists,
       live: () => this.live,
       shadow: () => this.shadow,
+      rings: storeRingSignals(store),
     });
     this.ready = this.init(refreshMs);
     // Surface a failed start-up on every decision rather than as an unhandled rejection.

@@ -35,3 +35,15 @@ export interface RingRepo {
   /** Current-run phone runs in a 7-digit segment (values `segment:first-last`). */
   phoneRunsIn(segment: string): Promise<readonly { ringId: RingId; value: string }[]>;
 }
+
+/** What the risk engine reads about an account's place in the current run's rings. */
+export interface RingSignals {
+  lookup(probe: { accountId: string; phone: string | null; deviceId: string | null; identityHashes: readonly string[] }): Promise<{
+    /** A member of a ring of the current detection run. */
+    member: boolean;
+    /** That ring's score (0 when not a member). */
+    score: number;
+    /** Shares a phone, device, identity or a number inside a phone run with a ring (catches accounts that appear after the run). */
+    linked: boolean;
+  }>;
+}

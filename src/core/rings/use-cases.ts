@@ -123,7 +123,7 @@ export interface ClassifyReport {
 
 /** What the claim path reads about an account: membership and strong links into current rings. */
 export async function ringLinks(
-  d: CoreDeps,
+  d: Pick<CoreDeps, 'store'>,
   probe: { accountId: AccountId; phones: readonly string[]; devices: readonly string[]; identities: readonly string[] },
 ): Promise<{ ring: { ringId: RingId; score: number } | null; links: { ringId: RingId; kind: ThingKind; value: string }[] }> {
   const ring = await d.store.rings.membership(probe.accountId);

@@ -5,6 +5,7 @@ import type { ClaimPolicyInput, Decision, OrderPolicyInput, Policy, PolicyVerdic
 import type { Reason } from '../claims/reasons.js';
 import type { AttemptEvent, Counters, LinkKind, SnapshotRequest, VelocityEntity, VelocityRead } from '../../ports/counters.js';
 import type { CompiledRules } from '../../ports/rules.js';
+import type { RingSignals } from '../../ports/rings.js';
 import { matchLists, type ListEntry, type ListProbe } from './lists.js';
 import { phoneFacts } from './phone.js';
 import { actionForScore, moreSevere, type PolicyVersion, type Rule } from './policy-doc.js';
@@ -26,7 +27,13 @@ export interface RiskSources {
   readonly lists: () => readonly ListEntry[];
   readonly live: () => ActivePolicy;
   readonly shadow: () => ActivePolicy | null;
+  /** Ring membership (ring detection's current run); without it the `account.ring_*` signals read false and 0. */
+  readonly rings?: RingSignals;
 }
+
+const NO_RING = { member: false, score: 0, linked: false };
+const readsRing = (reads: readonly string[]) => reads.some((r) => r.startsWith('account.ring_'));
+const ringSignals = (r: typeof NO_RING) => ({ ring_member: r.member, ring_score: r.score, ring_linked: r.linked });
 
 export function activePolicy(version: PolicyVersion, compile: (rules: readonly Rule[]) => CompiledRules): ActivePolicy {
   const rules = version.doc.rules;
@@ -123,13 +130,14 @@ export class RiskEngine implements Policy {
 
     const reads = this.reads();
     const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: phone };
-    const [snap, record] = await Promise.all([this.src.counters.snapshot(req), this.src.account(a.id)]);
+    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
+    const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(a.id), rings]);
     const linkMax = (k: LinkKind) => Math.max(0, ...req.links.map((l, i) => (l.kind === k ? snap.links[i]! : 0)));
     const facts = a.phone ? phoneFacts(a.phone) : null;
     const signals: SignalValues = {
       claim: { channel: input.channel, has_code: input.code !== null, challenge_passed: input.challengePassed },
       campaign: { id: campaign.id, special: campaign.special, locked: isChannelLocked(campaign), face_value_fen: faceValue(campaign.template.discount) },
-      account: accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0),
+      account: { ...accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0), ...ringSignals(ring) },
       links: Object.fromEntries((['identity', 'phone', 'device', 'ip', 'ip24'] as const).map((k) => [`${k}_accounts`, linkMax(k)])),
       phone: { present: facts !== null, carrier: facts?.carrier ?? '', virtual: facts?.virtual ?? false, iot: facts?.iot ?? false, segment_run: snap.phoneRun },
       velocity: Object.fromEntries(req.velocity.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
@@ -157,11 +165,12 @@ export class RiskEngine implements Policy {
     if (targets.length) this.src.counters.recordAttempt(event);
     const reads = this.reads();
     const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: null };
-    const [snap, record] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId)]);
+    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [] }) : NO_RING;
+    const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId), rings]);
     const cashoutFen = input.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
     const firstGrant = Math.min(...input.coupons.map((c) => c.grantedAt));
     const signals: SignalValues = {
-      account: accountSignals(record, null, at, false, false),
+      account: { ...accountSignals(record, null, at, false, false), ...ringSignals(ring) },
       links: { target_accounts: Math.max(0, ...snap.links) },
       velocity: Object.fromEntries(req.velocity.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
       order: {

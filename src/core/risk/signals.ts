@@ -66,6 +66,9 @@ export const SIGNALS = {
     purchases: { type: 'double', doc: 'purchases recorded through events' },
     purchase_fen: { type: 'double', doc: 'value of those purchases, fen' },
     logins: { type: 'double', doc: 'logins recorded through events' },
+    ring_member: { type: 'bool', doc: 'a member of a ring flagged by the current ring-detection run' },
+    ring_score: { type: 'double', doc: "that ring's score (log-likelihood ratio against chance); 0 when not a member" },
+    ring_linked: { type: 'bool', doc: 'shares a phone, device, identity or a number inside a phone run with a flagged ring' },
   },
   links: Object.fromEntries(LINKS.map((k) => [`${k}_accounts`, { type: 'double', doc: `distinct accounts ever seen with the same ${k}` }])) as Record<string, SignalDoc>,
   phone: {
