@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the claim path without HTTP: where does a claim's time go on this machine?
  *
- *   npx tsx bench/lib/commit-micro.ts [--n 20000]
+ *   npx tsx bench/lib/commit-micro.ts [--n 20000] [--wait-quiet 120]
  *
  * 1. The disk: one small write + fdatasync (what synchronous=FULL pays per COMMIT, at least).
  * 2. The use case without its commit: claimCoupon with the store's commit stubbed out (campaign
@@ -34,6 +34,7 @@ import type { CoreDeps } from '../../src/core/deps.js';
 import type { CampaignId } from '../../src/core/shared/ids.js';
 import { benchCampaignInput } from '../fixtures/campaign.js';
 import { claimBody, idempotencyKey } from './claim-requests.js';
+import { cpuTimes, waitForQuiet } from './machine.js';
 import { fmt, fmtInt, summarize, table } from './stats.js';
 import { probeTransactions } from './tx-probe.js';
 
@@ -259,7 +260,14 @@ async function inProcess(sync: Sync, n: number, inFlight = 64): Promise<MicroRes
   return { sync, claimsPerSec: n / (ms / 1000), claimsPerTx: n / Math.max(1, probe.times.length), txShare: txMs / ms };
 }
 
-export async function runMicro(n: number, log: (s: string) => void = console.log): Promise<MicroResult> {
+export async function runMicro(n: number, log: (s: string) => void = console.log, waitQuietS = 120): Promise<MicroResult> {
+  if (waitQuietS > 0) {
+    const q = await waitForQuiet(waitQuietS);
+    log(q.quiet ? `(machine quiet after ${fmt(q.waitedS, 0)} s)` : `!! the machine is busy (others use ${fmt(q.busyCores * 100, 0)}% CPU); measuring anyway`);
+  }
+  const cpu0 = cpuTimes();
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
   try {
     const disk = diskSync();
     log(`disk: 4 KiB write + fdatasync: p50 ${fmt(disk.p50, 3)} ms, p99 ${fmt(disk.p99, 3)} ms, mean ${fmt(disk.mean, 3)} ms`);
@@ -317,6 +325,10 @@ export async function runMicro(n: number, log: (s: string) => void = console.log
           ` ${fmt(r.claimsPerTx, 1)} claims per transaction; transactions ${fmt(r.txShare * 100, 0)}% of the time`,
       );
     }
+    const wallMs = performance.now() - t0;
+    const own = process.cpuUsage(own0);
+    const others = (cpuTimes().busyMs - cpu0.busyMs - (own.user + own.system) / 1000) / wallMs;
+    log(`\nother processes used ${fmt(Math.max(0, others) * 100, 0)}% of a core on average during these ${fmt(wallMs / 1000, 0)} s${others > 0.15 ? ' — !! numbers are pessimistic' : ''}`);
     return { disk, useCaseUs, useCaseNoRiskUs: noRisk.useCaseUs, commits, inProcess: inProc, statements, floor };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -324,6 +336,6 @@ export async function runMicro(n: number, log: (s: string) => void = console.log
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' } } });
-  await runMicro(Number(values.n));
+  const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, 'wait-quiet': { type: 'string', default: '120' } } });
+  await runMicro(Number(values.n), console.log, Number(values['wait-quiet']));
 }

@@ -41,7 +41,11 @@ function where(f: CallFrame): string {
 const BUCKETS: readonly { name: string; test: (f: CallFrame) => boolean }[] = [
   { name: 'Fastify + HTTP (parse, route, hooks, validate, serialize)', test: (f) => /node_modules\/(fastify|find-my-way|light-my-request|avvio|fast-json-stringify|ajv|@fastify|secure-json-parse|fast-uri)/.test(f.url) },
   { name: 'couponguard http layer (src/http)', test: (f) => f.url.includes('/src/http/') },
-  { name: 'claim use case (src/core)', test: (f) => f.url.includes('/src/core/') },
+  {
+    name: 'risk engine (signals, velocity counters, CEL rules)',
+    test: (f) => /\/src\/core\/risk\/|\/src\/adapters\/(memory|cel)\/|\/src\/app\/risk-runtime|node_modules\/@marcbachmann\/cel-js/.test(f.url),
+  },
+  { name: 'claim use case (src/core, without the risk engine)', test: (f) => f.url.includes('/src/core/') },
   { name: 'ids (ulid)', test: (f) => f.url.includes('/src/adapters/node/ids') || f.url.includes('node_modules/ulid') },
   { name: 'crypto (HMAC identity hash, SHA-256 request hash)', test: (f) => f.url.includes('/src/adapters/node/crypto') },
   { name: 'SQLite reads outside the transaction (campaign, links, key)', test: (f) => /\/src\/adapters\/sqlite\/(campaign|key)-repo/.test(f.url) || f.functionName === 'identityHashesOf' },
