@@ -13,6 +13,7 @@ import { codeRoutes } from './routes/codes.js';
 import { couponRoutes } from './routes/coupons.js';
 import { orderRoutes } from './routes/orders.js';
 import { riskRoutes } from './routes/risk.js';
+import { ringRoutes } from './routes/rings.js';
 import { monitorRoutes } from './routes/monitor.js';
 import { registerMetrics } from './metrics.js';
 import { MonitorRuntime } from '../app/monitor-runtime.js';
@@ -95,6 +96,7 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   const monitor = opts.monitor ?? new MonitorRuntime(d, { tickMs: 0 });
   monitorRoutes(app, d, monitor);
   registerMetrics(app, d, monitor);
+  ringRoutes(app, d);
   riskRoutes(app, d, {
     newCounters: opts.newCounters ?? (() => new MemoryCounters()),
     refresh: async () => {

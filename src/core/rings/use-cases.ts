@@ -24,21 +24,25 @@ export interface DetectInput {
 /** Sortable run ids from the id generator (its ULID, lower-cased). */
 const newRunId = (d: CoreDeps): RingRunId => `rrun_${d.ids.next<string>('claim').slice(4).toLowerCase()}` as RingRunId;
 
-/**
- * Builds the link graph of the window, finds rings, stores them and makes the run current.
- * `progress` hears each phase ('claims', 'events', 'orders', then the detector's phases).
- */
-export async function detectRings(d: CoreDeps, input: DetectInput, actor: Actor, progress: Progress = () => {}): Promise<Result<RingRun, AppError>> {
+/** Validates the window and records the run as started (audited); `executeRingRun` does the work. */
+export async function startRingRun(d: CoreDeps, input: DetectInput, actor: Actor): Promise<Result<RingRun, AppError>> {
   if (!(input.from < input.to)) return err(appError('VALIDATION_FAILED', 'from must be before to'));
-  const started = d.clock.now();
-  const id = newRunId(d);
-  const opts = { ...RING_DEFAULTS, ...input.options };
-  await d.store.rings.startRun(
-    { id, at: started, from: input.from, to: input.to, status: 'running', actor, stats: null, error: null, finishedAt: null },
-    { actor, action: 'ring.detect', target: id, details: { from: input.from, to: input.to, options: input.options ?? {} } },
-  );
+  const o = input.options ?? {};
+  if (o.minRows !== undefined && !(Number.isInteger(o.minRows) && o.minRows >= 2)) return err(appError('VALIDATION_FAILED', 'minRows must be an integer ≥ 2'));
+  const run: RingRun = { id: newRunId(d), at: d.clock.now(), from: input.from, to: input.to, status: 'running', actor, stats: null, error: null, finishedAt: null };
+  await d.store.rings.startRun(run, { actor, action: 'ring.detect', target: run.id, details: { from: input.from, to: input.to, options: o } });
+  return ok(run);
+}
+
+/**
+ * Builds the link graph of the run's window (claims, account events, orders), finds rings, stores
+ * them and makes the run current. `progress` hears each phase ('claims', 'events', 'orders', then
+ * the detector's). A failure is recorded on the run and rethrown (it is a bug, not an outcome).
+ */
+export async function executeRingRun(d: CoreDeps, run: RingRun, options: Partial<RingOptions> = {}, progress: Progress = () => {}): Promise<RingRun> {
+  const opts = { ...RING_DEFAULTS, ...options };
   try {
-    const range = { from: input.from, to: input.to };
+    const range = { from: run.from, to: run.to };
     const b = new LinkGraphBuilder();
     const totalClaims = await d.store.claims.countRange(range);
     let claims = 0;
@@ -62,7 +66,7 @@ export async function detectRings(d: CoreDeps, input: DetectInput, actor: Actor,
     progress('orders', orders, totalOrders);
     const lg = b.build();
     const finding = findRings(lg, opts, progress);
-    const records = ringsFromFinding(lg, finding, id);
+    const records = ringsFromFinding(lg, finding, run.id);
     const stats = {
       accounts: lg.graph.rows,
       things: lg.graph.cols,
@@ -78,13 +82,19 @@ export async function detectRings(d: CoreDeps, input: DetectInput, actor: Actor,
       nullBest: finding.dense.nullBest === null ? null : Math.round(finding.dense.nullBest * 10) / 10,
       rings: records.length,
       ringAccounts: records.reduce((s, r) => s + r.members.length, 0),
-      ms: d.clock.now() - started,
+      ms: d.clock.now() - run.at,
     };
-    return ok(await d.store.rings.finishRun(id, stats, records, d.clock.now()));
+    return await d.store.rings.finishRun(run.id, stats, records, d.clock.now());
   } catch (e) {
-    await d.store.rings.failRun(id, e instanceof Error ? e.message : String(e), d.clock.now());
+    await d.store.rings.failRun(run.id, e instanceof Error ? e.message : String(e), d.clock.now());
     throw e;
   }
+}
+
+/** Starts and runs a detection in one call (the CLI and tests). */
+export async function detectRings(d: CoreDeps, input: DetectInput, actor: Actor, progress: Progress = () => {}): Promise<Result<RingRun, AppError>> {
+  const started = await startRingRun(d, input, actor);
+  return started.ok ? ok(await executeRingRun(d, started.value, input.options, progress)) : started;
 }
 
 export async function getRing(d: CoreDeps, id: RingId): Promise<Result<Ring, AppError>> {
