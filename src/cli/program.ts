@@ -6,6 +6,7 @@ import { codeCommands } from './commands/codes.js';
 import { keyCommands } from './commands/keys.js';
 import { monitorCommands } from './commands/monitor.js';
 import { listCommands, policyCommands, reviewCommands } from './commands/risk.js';
+import { ringCommands } from './commands/rings.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliRuntime } from './context.js';
 
@@ -32,5 +33,6 @@ export function buildProgram(rt: CliRuntime): Command {
   policyCommands(program, rt);
   listCommands(program, rt);
   reviewCommands(program, rt);
+  ringCommands(program, rt);
   return program;
 }
