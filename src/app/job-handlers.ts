@@ -6,13 +6,14 @@ import type { IncidentDeps } from '../core/incidents/use-cases.js';
 import { handlerMap, type JobHandlers, type RunOutcome } from '../core/jobs/runner.js';
 import { jobService, type JobService } from '../core/jobs/service.js';
 import { makegoodJobHandler } from '../core/makegood/use-cases.js';
+import { revokeJobHandler } from '../core/coupons/revoke.js';
 
 /**
  * Every job kind the platform runs. A new kind (e.g. bulk coupon revocation) adds its handler
  * here; the server, `couponguard jobs resume` and the HTTP job routes then all know it.
  */
 export function jobHandlers(d: CoreDeps): JobHandlers {
-  return handlerMap(...incidentJobHandlers(d.store), makegoodJobHandler(d));
+  return handlerMap(...incidentJobHandlers(d.store), makegoodJobHandler(d), revokeJobHandler(d));
 }
 
 /** Incident use cases' deps: ring detection plugs in here when it lands (src/core/rings). */

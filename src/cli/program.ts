@@ -5,7 +5,9 @@ import { campaignCommands } from './commands/campaign.js';
 import { codeCommands } from './commands/codes.js';
 import { keyCommands } from './commands/keys.js';
 import { monitorCommands } from './commands/monitor.js';
+import { revokeCommand } from './commands/revoke.js';
 import { listCommands, policyCommands, reviewCommands } from './commands/risk.js';
+import { ringCommands } from './commands/rings.js';
 import { ringCommands } from './commands/rings.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliRuntime } from './context.js';
@@ -30,9 +32,11 @@ export function buildProgram(rt: CliRuntime): Command {
   keyCommands(program, rt);
   auditCommands(program, rt);
   monitorCommands(program, rt);
+  revokeCommand(program, rt);
   policyCommands(program, rt);
   listCommands(program, rt);
   reviewCommands(program, rt);
+  ringCommands(program, rt);
   ringCommands(program, rt);
   return program;
 }

@@ -15,6 +15,7 @@ import { orderRoutes } from './routes/orders.js';
 import { riskRoutes } from './routes/risk.js';
 import { ringRoutes } from './routes/rings.js';
 import { monitorRoutes } from './routes/monitor.js';
+import { revocationRoutes } from './routes/revocations.js';
 import { registerMetrics } from './metrics.js';
 import { MonitorRuntime } from '../app/monitor-runtime.js';
 import { MemoryCounters } from '../adapters/memory/counters.js';
@@ -96,6 +97,7 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   const monitor = opts.monitor ?? new MonitorRuntime(d, { tickMs: 0 });
   monitorRoutes(app, d, monitor);
   registerMetrics(app, d, monitor);
+  revocationRoutes(app, d);
   ringRoutes(app, d);
   riskRoutes(app, d, {
     newCounters: opts.newCounters ?? (() => new MemoryCounters()),

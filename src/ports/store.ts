@@ -7,6 +7,8 @@ import type { Order, OrderAction, OrderCommitOutcome, OrderPlan } from '../core/
 import type { AccountEvent, AccountRecord } from '../core/accounts/account.js';
 import type { PolicyDoc, PolicyStatus, PolicyVersion } from '../core/risk/policy-doc.js';
 import type { ListEntry } from '../core/risk/lists.js';
+import type { Job, JobAdvance, JobTicket } from '../core/jobs/job.js';
+import type { RevokePlan } from '../core/coupons/revoke.js';
 import type { RingRepo } from './rings.js';
 import type { Alert, AlertStatus } from '../core/monitor/alerts.js';
 import type { IncidentRepo, TraceRepo } from './incidents.js';
@@ -96,6 +98,12 @@ export interface CouponRepo {
   listByAccount(accountId: AccountId, filter: { status?: CouponStatus; limit: number; after?: string }): Promise<Page<Coupon>>;
   /** Revokes an unused coupon (available or locked); redeemed coupons are left alone. */
   revoke(id: CouponId, at: number, audit: AuditInput): Promise<{ changed: boolean; coupon: Coupon | null }>;
+  /**
+   * One batch of a bulk revocation job: walks the plan from the ticket's checkpoint, revokes the
+   * unused coupons in scope and advances the checkpoint in one atomic unit (`lost` when the
+   * ticket is stale: nothing applied).
+   */
+  revokeBatch(ticket: JobTicket, job: Job<RevokePlan>, limit: number, finishAudit: AuditInput): Promise<JobAdvance>;
 }
 
 export interface OrderRepo extends OrderFeed {

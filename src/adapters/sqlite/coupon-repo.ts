@@ -2,6 +2,9 @@ import type { AuditEntry, AuditInput } from '../../core/audit/audit.js';
 import type { Coupon, CouponStatus } from '../../core/campaigns/campaign.js';
 import type { AccountId, CampaignId, ClaimId, CouponId, OrderId } from '../../core/shared/ids.js';
 import type { CouponRepo } from '../../ports/store.js';
+import { revokeCursor, type RevokePlan } from '../../core/coupons/revoke.js';
+import { addCounts, type Job, type JobTicket } from '../../core/jobs/job.js';
+import type { JobCheckpoint } from './job-repo.js';
 import type { SqliteDb } from './database.js';
 
 export interface CouponRow {
@@ -32,7 +35,8 @@ export const couponFromRow = (r: CouponRow): Coupon => ({
   updatedAt: r.updated_at,
 });
 
-export function sqliteCouponRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry): CouponRepo {
+export function sqliteCouponRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: number) => AuditEntry, checkpoint: JobCheckpoint): CouponRepo {
+  const revokeBatch = bulkRevoke(db, checkpoint);
   const get = db.prepare('SELECT * FROM coupons WHERE id = ?');
   const byAccount = db.prepare('SELECT * FROM coupons WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?');
   const byAccountStatus = db.prepare('SELECT * FROM coupons WHERE account_id = ? AND status = ? AND id > ? ORDER BY id LIMIT ?');
@@ -60,5 +64,54 @@ export function sqliteCouponRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: 
       return { items, next: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
     },
     revoke: async (id, at, audit) => revokeTx.immediate(id, at, audit),
+    revokeBatch: async (ticket, job, limit, finishAudit) => checkpoint.guard(() => revokeBatch.immediate(ticket, job, limit, finishAudit)),
   };
+}
+
+interface ScopeRow {
+  id: string;
+  campaign_id: string;
+  status: string;
+  granted_at: number;
+}
+
+/**
+ * One batch of a bulk revocation, as one IMMEDIATE transaction: read up to `limit` coupons of the
+ * current unit after the checkpoint (by index, in id order), revoke those in scope that are still
+ * unused, and move the checkpoint, all or nothing.
+ */
+function bulkRevoke(db: SqliteDb, checkpoint: JobCheckpoint) {
+  const byUnit = {
+    campaigns: db.prepare('SELECT id, campaign_id, status, granted_at FROM coupons WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    accounts: db.prepare('SELECT id, campaign_id, status, granted_at FROM coupons WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    batch: db.prepare(
+      `SELECT c.id, c.campaign_id, c.status, c.granted_at FROM claims cl JOIN coupons c ON c.id = cl.coupon_id
+       WHERE cl.batch_id = ? AND cl.coupon_id > ? ORDER BY cl.coupon_id LIMIT ?`,
+    ),
+  };
+  const revoke = db.prepare("UPDATE coupons SET status = 'revoked', updated_at = ? WHERE id = ? AND status IN ('available', 'locked')");
+  return db.transaction((t: JobTicket, job: Job<RevokePlan>, limit: number, finishAudit: AuditInput) => {
+    const plan = job.params;
+    const at = revokeCursor(t.cursor);
+    const campaigns = plan.campaignIds ? new Set(plan.campaignIds) : null;
+    const rows = byUnit[plan.walk].all(plan.units[at.unit], at.after, limit) as ScopeRow[];
+    const counts = { revoked: 0, alreadyUsedOrGone: 0, outsideScope: 0 };
+    for (const r of rows) {
+      const inScope =
+        (!campaigns || campaigns.has(r.campaign_id)) &&
+        (plan.grantedFrom === null || r.granted_at >= plan.grantedFrom) &&
+        (plan.grantedTo === null || r.granted_at < plan.grantedTo);
+      if (!inScope) counts.outsideScope++;
+      else if (revoke.run(t.at, r.id).changes === 1) counts.revoked++;
+      else counts.alreadyUsedOrGone++;
+    }
+    const unitDone = rows.length < limit;
+    const finished = unitDone && at.unit + 1 >= plan.units.length;
+    const next = unitDone ? `${at.unit + 1}|` : `${at.unit}|${rows.at(-1)!.id}`;
+    return checkpoint.advance(
+      t,
+      { cursor: next, phase: `${plan.walk} ${Math.min(at.unit + 1, plan.units.length)}/${plan.units.length}`, done: job.done + rows.length, total: null, counts: addCounts(job.counts, counts), finished },
+      finishAudit,
+    );
+  });
 }

@@ -35,7 +35,7 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     campaigns: sqliteCampaignRepo(db, appendAudit),
     codes: sqliteCodeRepo(db, appendAudit),
     claims: sqliteClaimRepo(db, enqueue),
-    coupons: sqliteCouponRepo(db, appendAudit),
+    coupons: sqliteCouponRepo(db, appendAudit, checkpoint),
     orders,
     policies: sqlitePolicyRepo(db, appendAudit),
     lists: sqliteListRepo(db, appendAudit),

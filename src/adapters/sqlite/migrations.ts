@@ -405,6 +405,15 @@ CREATE INDEX coupons_account_campaign ON coupons(account_id, campaign_id);
 `,
   },
   {
+    version: 12,
+    name: 'bulk revocation walks',
+    sql: `
+-- Bulk revocation walks a campaign's, or a code batch's, coupons in id order from a checkpoint.
+CREATE INDEX coupons_campaign_id ON coupons(campaign_id, id);
+CREATE INDEX claims_batch_coupon ON claims(batch_id, coupon_id) WHERE coupon_id IS NOT NULL;
+`,
+  },
+  {
     version: 30,
     name: 'incident response',
     sql: `
