@@ -8,7 +8,6 @@ import { monitorCommands } from './commands/monitor.js';
 import { revokeCommand } from './commands/revoke.js';
 import { listCommands, policyCommands, reviewCommands } from './commands/risk.js';
 import { ringCommands } from './commands/rings.js';
-import { ringCommands } from './commands/rings.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliRuntime } from './context.js';
 
@@ -36,7 +35,6 @@ export function buildProgram(rt: CliRuntime): Command {
   policyCommands(program, rt);
   listCommands(program, rt);
   reviewCommands(program, rt);
-  ringCommands(program, rt);
   ringCommands(program, rt);
   return program;
 }

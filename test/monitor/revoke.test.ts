@@ -29,7 +29,8 @@ async function dataset(sys: TestSystem) {
     if (!r.ok || !r.value.couponId) throw new Error('not granted');
     return { couponId: r.value.couponId, accountId: who.id };
   };
-  const got = { a: [] as { couponId: string; accountId: string }[], b: [] as typeof got.a, c: [] as typeof got.a };
+  type Grant = { couponId: string; accountId: string };
+  const got: { a: Grant[]; b: Grant[]; c: Grant[] } = { a: [], b: [], c: [] };
   for (let i = 0; i < 40; i++) got.a.push(await grant(a.id));
   for (let i = 0; i < 25; i++) got.b.push(await grant(b.id));
   for (let i = 0; i < 30; i++) got.c.push(await grant(c.id));
