@@ -91,17 +91,16 @@ export class LinkGraphBuilder {
     return i;
   }
 
-  /** Records that the account has the thing. */
+  /** Records that the account (a row from `account`) has the thing. */
   link(row: number, kind: ThingKind, value: string): void {
+    if (kind === 'phone') this.notePhone(row, value);
     this.src.push(row);
     this.dst.push(this.things.id(`${kind}\u0000${value}`));
   }
 
   /** The generic entry: any fact a shop or a test supplies. */
   add(accountId: string, kind: ThingKind, value: string, at: number): void {
-    const row = this.account(accountId, at);
-    if (kind === 'phone') this.notePhone(row, value);
-    this.link(row, kind, value);
+    this.link(this.account(accountId, at), kind, value);
   }
 
   private notePhone(row: number, phone: string): void {
@@ -111,10 +110,7 @@ export class LinkGraphBuilder {
   }
 
   private contact(row: number, f: { phone?: string | null; deviceId?: string | null; ip?: string | null; identityHash?: string | null }): void {
-    if (f.phone) {
-      this.notePhone(row, f.phone);
-      this.link(row, 'phone', f.phone);
-    }
+    if (f.phone) this.link(row, 'phone', f.phone);
     if (f.deviceId) this.link(row, 'device', f.deviceId);
     if (f.ip) {
       this.link(row, 'ip', f.ip);
