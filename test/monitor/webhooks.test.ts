@@ -143,3 +143,28 @@ describe('kill switch and metrics', () => {
     expect(m.body).toMatch(/couponguard_process_/);
   });
 });
+
+describe('operator thresholds', () => {
+  it('a rate limit on a campaign, and on its coupon type as the sum of its campaigns, raises an alert', async () => {
+    s = await testSystem();
+    const a = await makeCampaign(s, { couponType: 'promo', monitor: { maxGrantsPerMinute: 5 }, limits: { perIdentity: 100, perAccount: 100 } });
+    const b = await makeCampaign(s, { couponType: 'promo', monitor: { maxGrantsPerMinute: 5 }, limits: { perIdentity: 100, perAccount: 100 } });
+    for (let i = 0; i < 8; i++) {
+      s.clock.advance(2_000);
+      await claimCoupon(s.deps, { campaignId: a.id, channel: 'app', account: account() }, { scope: 't', idempotencyKey: `ra${i}` });
+      await claimCoupon(s.deps, { campaignId: b.id, channel: 'app', account: account() }, { scope: 't', idempotencyKey: `rb${i}` });
+    }
+    const f = await s.monitor.tick();
+    const limits = f.filter((x) => x.rule === 'rate-limit').map((x) => `${x.scope.kind}:${x.scope.value}`).sort();
+    expect(limits).toEqual([`campaign:${a.id}`, `campaign:${b.id}`, 'type:promo'].sort());
+  });
+
+  it('a budget threshold raises a warning, not a pause', async () => {
+    s = await testSystem();
+    const c = await makeCampaign(s, { budget: { count: 10, moneyFen: 100_000 }, monitor: { budgetAlertPercent: 50 }, limits: { perIdentity: 100, perAccount: 100 } });
+    for (let i = 0; i < 6; i++) await claimCoupon(s.deps, { campaignId: c.id, channel: 'app', account: account() }, { scope: 't', idempotencyKey: `bu${i}` });
+    const f = await s.monitor.tick();
+    expect(f.find((x) => x.rule === 'budget')).toMatchObject({ severity: 'warning', autoPause: false });
+    expect((await s.deps.store.campaigns.get(c.id))!.state).toBe('active');
+  });
+});

@@ -134,7 +134,9 @@ export class Monitor {
       });
       if (observed > 0 && isSpike(observed, lambda, this.spike))
         out.push(make('spike', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
-      const max = scope.kind === 'campaign' ? members[0]!.monitor?.maxGrantsPerMinute : undefined;
+      // A type's limit is the sum of its campaigns' limits, when each of them has one.
+      const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
+      const max = limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;
       if (max !== undefined && observed > max)
         out.push(make('rate-limit', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants per minute, above the limit of ${max}`, `> ${max} per minute`));
       // CUSUM over completed minutes: catches a drip that never spikes.
