@@ -6,8 +6,9 @@
  * consumer who only used the same leaked code has no strong link into the ring and stays out.
  */
 import { rowComponents, type Components } from './components.js';
-import { DENSE_BLOCK_DEFAULTS, detectDenseBlocks, type DenseBlockOptions, type DenseBlockResult, type Progress } from './dense-blocks.js';
-import { growBlock } from './grow.js';
+import type { Bipartite } from './bipartite.js';
+import { DENSE_BLOCK_DEFAULTS, detectDenseBlocks, type DenseBlockOptions, type DenseBlockResult, type Progress, type ScoredBlock } from './dense-blocks.js';
+import { growBlock, type Grown } from './grow.js';
 import { STRONG_KINDS } from './kinds.js';
 import type { LinkGraph } from './link-graph.js';
 import { blockStats, evidenceOf, type BlockStats } from './significance.js';
@@ -57,32 +58,50 @@ export interface RingFinding {
   readonly components: Components;
 }
 
-export function findRings(lg: LinkGraph, opts: Partial<RingOptions> = {}, progress: Progress = () => {}): RingFinding {
-  const o = { ...RING_DEFAULTS, ...opts };
-  const g = lg.graph;
-  const strong = new Uint8Array(g.cols);
-  for (let j = 0; j < g.cols; j++) strong[j] = STRONG_KINDS.has(lg.thingKind[j]!) ? 1 : 0;
-  const dense = detectDenseBlocks(g, o, progress, { rowExtra: lg.privateEvidence, strong });
-  const components = rowComponents(g, (j) => strong[j] === 1, o.maxThingDegree);
-  progress('components', 1, 1);
+/** A flagged block and what growing it gave. */
+export interface GrownBlock {
+  readonly block: ScoredBlock;
+  readonly grown: Grown;
+}
 
-  const ev = evidenceOf(g, lg.privateEvidence);
+/**
+ * Detection on any bipartite graph: flagged dense blocks (strongest first), each grown by the rows
+ * the peel left at its edge. `strong` marks the columns that tie rows together (all when absent);
+ * `rowExtra` is evidence rows carry outside the graph.
+ */
+export function detectAndGrow(
+  g: Bipartite,
+  opts: Partial<RingOptions> = {},
+  progress: Progress = () => {},
+  extra: { strong?: Uint8Array; rowExtra?: Float64Array } = {},
+): { dense: DenseBlockResult; grown: GrownBlock[] } {
+  const o = { ...RING_DEFAULTS, ...opts };
+  const strong = extra.strong ?? new Uint8Array(g.cols).fill(1);
+  const dense = detectDenseBlocks(g, o, progress, { rowExtra: extra.rowExtra, strong });
   const shared = evidenceOf(g);
   const flagged = dense.blocks.filter((b) => b.flagged);
   const taken = new Uint8Array(g.rows);
   for (const b of flagged) for (let k = 0; k < b.rows.length; k++) taken[b.rows[k]!] = 1;
   const inCol = new Uint8Array(g.cols);
-  const rings: RingDraft[] = [];
-  for (const b of flagged) {
-    const grown = growBlock(g, b, strong, shared, taken, o.attachShare, inCol);
+  return { dense, grown: flagged.map((block) => ({ block, grown: growBlock(g, block, strong, shared, taken, o.attachShare, inCol) })) };
+}
+
+export function findRings(lg: LinkGraph, opts: Partial<RingOptions> = {}, progress: Progress = () => {}): RingFinding {
+  const o = { ...RING_DEFAULTS, ...opts };
+  const g = lg.graph;
+  const strong = new Uint8Array(g.cols);
+  for (let j = 0; j < g.cols; j++) strong[j] = STRONG_KINDS.has(lg.thingKind[j]!) ? 1 : 0;
+  const { dense, grown } = detectAndGrow(g, o, progress, { strong, rowExtra: lg.privateEvidence });
+  const components = rowComponents(g, (j) => strong[j] === 1, o.maxThingDegree);
+  progress('components', 1, 1);
+  const ev = evidenceOf(g, lg.privateEvidence);
+  const inCol = new Uint8Array(g.cols);
+  const rings: RingDraft[] = grown.map(({ block: b, grown: gr }) => {
     const members: RingMemberDraft[] = [];
-    for (let k = 0; k < grown.rows.length; k++)
-      members.push({ row: grown.rows[k]!, share: grown.share[k]!, strongLinks: grown.strongLinks[k]!, attached: grown.attached[k] === 1 });
-    const rows = Int32Array.from(grown.rows).sort();
-    const stats = blockStats(g, ev, rows, b.cols, inCol, strong);
-    const things = thingsOf(lg, rows, b.cols, inCol);
-    rings.push({ members, things, stats, block: b.stats, community: b.community, component: majority(components, rows) });
-  }
+    for (let k = 0; k < gr.rows.length; k++) members.push({ row: gr.rows[k]!, share: gr.share[k]!, strongLinks: gr.strongLinks[k]!, attached: gr.attached[k] === 1 });
+    const rows = Int32Array.from(gr.rows).sort();
+    return { members, things: thingsOf(lg, rows, b.cols, inCol), stats: blockStats(g, ev, rows, b.cols, inCol, strong), block: b.stats, community: b.community, component: majority(components, rows) };
+  });
   progress('rings', rings.length, rings.length);
   rings.sort((a, b) => b.stats.surprise - a.stats.surprise);
   return { rings, dense, components };
