@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { CoreDeps } from '../core/deps.js';
 import { incidentJobHandlers } from '../core/incidents/jobs.js';
-import { noRingDetection } from '../core/incidents/rings.js';
+import { ringSource } from '../core/rings/incident-source.js';
 import type { IncidentDeps } from '../core/incidents/use-cases.js';
 import { handlerMap, type JobHandlers, type RunOutcome } from '../core/jobs/runner.js';
 import { jobService, type JobService } from '../core/jobs/service.js';
@@ -16,8 +16,8 @@ export function jobHandlers(d: CoreDeps): JobHandlers {
   return handlerMap(...incidentJobHandlers(d.store), makegoodJobHandler(d), revokeJobHandler(d));
 }
 
-/** Incident use cases' deps: ring detection plugs in here when it lands (src/core/rings). */
-export const incidentDeps = (d: CoreDeps): IncidentDeps => ({ ...d, rings: noRingDetection });
+/** Incident use cases' deps: ring detection (src/core/rings) resolves ring scopes and classifies accounts. */
+export const incidentDeps = (d: CoreDeps): IncidentDeps => ({ ...d, rings: ringSource(d) });
 
 /** Yields to the event loop between batches, so a server keeps answering while a job runs. */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));

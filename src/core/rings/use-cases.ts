@@ -103,7 +103,7 @@ export async function getRing(d: CoreDeps, id: RingId): Promise<Result<Ring, App
 }
 
 /** Every member of a ring (pages through the store). */
-export async function allMembers(d: CoreDeps, id: RingId): Promise<RingMember[]> {
+export async function allMembers(d: Pick<CoreDeps, 'store'>, id: RingId): Promise<RingMember[]> {
   const out: RingMember[] = [];
   let after: string | undefined;
   for (;;) {
