@@ -5,6 +5,7 @@ import { campaignCommands } from './commands/campaign.js';
 import { codeCommands } from './commands/codes.js';
 import { keyCommands } from './commands/keys.js';
 import { monitorCommands } from './commands/monitor.js';
+import { replayCommand } from './commands/replay.js';
 import { revokeCommand } from './commands/revoke.js';
 import { listCommands, policyCommands, reviewCommands } from './commands/risk.js';
 import { ringCommands } from './commands/rings.js';
@@ -36,5 +37,6 @@ export function buildProgram(rt: CliRuntime): Command {
   listCommands(program, rt);
   reviewCommands(program, rt);
   ringCommands(program, rt);
+  replayCommand(program, rt);
   return program;
 }

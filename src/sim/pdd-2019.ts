@@ -1,0 +1,220 @@
+/**
+ * Scenario pdd-2019: the January 2019 incident (see PRODUCT.md) as generated traffic with a
+ * ground-truth label on every actor. A festival of normal traffic (a daily curve, festival level
+ * several times normal, everyday campaigns claimed and redeemed on physical goods); a special ¥100
+ * no-threshold coupon for an offline event whose guests claim with real codes the evening before;
+ * from 01:00 SIM-farm rings (fresh accounts on consecutive numbers in a few 7-digit segments, many
+ * accounts per device, pooled networks, bought identities, one claim each) claim in bulk and cash
+ * out at once through top-ups and game currency to a few targets; from 02:00 the codes (or the
+ * online entry) spread to ordinary consumers, a growing wave of one claim each (swept-in).
+ *
+ * Nothing here knows the system's rules or thresholds: the shapes come from the seed's account.
+ */
+import { makeResidentId } from '../core/identity/resident-id.js';
+import { poisson, type Rng } from './random.js';
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+/** Midnight in China (UTC+8) on 2019-01-18: the first day of history. */
+export const D0 = Date.parse('2019-01-17T16:00:00Z');
+
+export type Label = 'legit' | 'ring' | 'swept_in';
+
+/** One generated account, with the truth about who is behind it. */
+export interface Actor {
+  readonly id: string;
+  readonly label: Label;
+  /** Ring index for ring members. */
+  readonly ring: number | null;
+  readonly phone: string;
+  readonly deviceId: string;
+  readonly ip: string;
+  readonly identity: string;
+  readonly createdAt: number;
+  /** A guest at the offline event (holds a real code). */
+  readonly guest: boolean;
+}
+
+export interface ScenarioParams {
+  readonly seed: number;
+  /** Multiplies populations and rates (1 = the default small run). */
+  readonly scale: number;
+  /** Days of ordinary traffic before the festival day (the monitor's baseline). */
+  readonly historyDays: number;
+  /** How long to run after the attack starts. */
+  readonly hoursAfterAttack: number;
+}
+
+export const DEFAULT_PARAMS: ScenarioParams = { seed: 2019, scale: 1, historyDays: 2, hoursAfterAttack: 3 };
+
+/** Share of the daily peak by hour of day (China): quiet nights, a lunch and an evening peak. */
+const SHAPE = [0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.12, 0.25, 0.4, 0.5, 0.55, 0.6, 0.75, 0.65, 0.55, 0.55, 0.6, 0.65, 0.7, 0.85, 1, 0.95, 0.7, 0.35];
+export const dailyShape = (t: number): number => SHAPE[new Date(t + 8 * HOUR).getUTCHours()]!;
+
+/** The scenario's fixed shapes (before scaling); documented in bench/README.md. */
+export const SHAPES = {
+  legitAccounts: 2_000,
+  guests: 100,
+  sweptIn: 300,
+  rings: [
+    { segment: '1709512', accounts: 150, perDevice: 20, ips: 4, targets: 3 },
+    { segment: '1381234', accounts: 150, perDevice: 25, ips: 4, targets: 2 },
+    { segment: '1862345', accounts: 150, perDevice: 15, ips: 6, targets: 3 },
+  ],
+  /** Everyday claims per minute at the daily peak, normal level; the festival is FESTIVAL × that. */
+  peakPerMinute: 6,
+  festival: 4,
+  /** Claims per minute per ring during its burst. */
+  ringPerMinute: 10,
+  /** The swept-in wave: claims per minute grow by this much each minute, up to `sweptCap`. */
+  sweptGrowth: 0.2,
+  sweptCap: 20,
+  /** Share of ring accounts that pay a challenge's CPU cost rather than give up. */
+  ringSolves: 0.5,
+  /** Share of everyday claims followed by an order on physical goods. */
+  redeemShare: 0.4,
+} as const;
+
+const phoneOf = (prefix: string, i: number): string => `${prefix}${String((i * 7_919_993 + 12_345_678) % 100_000_000).padStart(8, '0')}`;
+
+function identityOf(region: string, i: number): string {
+  const birth = new Date(Date.UTC(1960, 0, 1) + Math.floor(i / 1000) * DAY).toISOString().slice(0, 10).replaceAll('-', '');
+  return makeResidentId(region, birth, i % 1000);
+}
+
+export interface Scenario {
+  readonly params: ScenarioParams;
+  readonly actors: readonly Actor[];
+  readonly legit: readonly Actor[];
+  readonly guests: readonly Actor[];
+  readonly rings: readonly (readonly Actor[])[];
+  readonly sweptIn: readonly Actor[];
+  /** Cash-out targets per ring (phone numbers or game accounts). */
+  readonly targets: readonly (readonly string[])[];
+  readonly festivalDay: number;
+  readonly attackStart: number;
+  readonly sweptStart: number;
+  readonly end: number;
+  /** When the offline event's guests claim with their real codes (the evening before). */
+  readonly eventAt: number;
+}
+
+export function pdd2019(p: ScenarioParams): Scenario {
+  const n = (x: number) => Math.max(1, Math.round(x * p.scale));
+  const festivalDay = D0 + p.historyDays * DAY;
+  const attackStart = festivalDay + HOUR;
+  const legit: Actor[] = [];
+  for (let i = 0; i < n(SHAPES.legitAccounts); i++)
+    legit.push({
+      id: `L${i}`,
+      label: 'legit',
+      ring: null,
+      phone: phoneOf('139', i),
+      deviceId: `dev-L${i}`,
+      ip: `${36 + (i % 50)}.${(i * 37) % 256}.${(i * 101) % 256}.${1 + (i % 250)}`,
+      identity: identityOf('110105', i),
+      createdAt: D0 - (30 + ((i * 13) % 1000)) * DAY,
+      guest: false,
+    });
+  const guestCount = Math.min(legit.length, n(SHAPES.guests));
+  const guests = legit.slice(0, guestCount).map((a) => ({ ...a, guest: true }));
+  legit.splice(0, guestCount, ...guests);
+  const sweptIn: Actor[] = [];
+  for (let i = 0; i < n(SHAPES.sweptIn); i++)
+    sweptIn.push({
+      id: `S${i}`,
+      label: 'swept_in',
+      ring: null,
+      phone: phoneOf('138', i),
+      deviceId: `dev-S${i}`,
+      ip: `${120 + (i % 50)}.${(i * 53) % 256}.${(i * 89) % 256}.${1 + (i % 250)}`,
+      identity: identityOf('310104', i),
+      createdAt: D0 - (60 + ((i * 17) % 900)) * DAY,
+      guest: false,
+    });
+  const rings: Actor[][] = [];
+  const targets: string[][] = [];
+  SHAPES.rings.forEach((spec, k) => {
+    const members: Actor[] = [];
+    for (let j = 0; j < n(spec.accounts); j++)
+      members.push({
+        id: `R${k}-${j}`,
+        label: 'ring',
+        ring: k,
+        phone: `${spec.segment}${String(1000 + j).padStart(4, '0')}`,
+        deviceId: `dev-R${k}-${Math.floor(j / spec.perDevice)}`,
+        ip: `117.${60 + k}.9.${1 + (j % spec.ips)}`,
+        // Bought identities: real-looking, from many people, each used once.
+        identity: identityOf(['440301', '450102', '360102'][k % 3]!, 7_000 + k * 50_000 + j * 3),
+        createdAt: attackStart - (1 + (j % 20)) * HOUR,
+        guest: false,
+      });
+    rings.push(members);
+    targets.push(Array.from({ length: spec.targets }, (_, t) => (t % 2 === 0 ? `1591234${String(k * 100 + t).padStart(4, '0')}` : `game-${k}-${t}`)));
+  });
+  return {
+    params: p,
+    actors: [...legit, ...sweptIn, ...rings.flat()],
+    legit,
+    guests,
+    rings,
+    sweptIn,
+    targets,
+    festivalDay,
+    attackStart,
+    sweptStart: attackStart + HOUR,
+    end: attackStart + p.hoursAfterAttack * HOUR,
+    eventAt: festivalDay - 4 * HOUR,
+  };
+}
+
+export type EventKind = 'everyday' | 'guest' | 'ring' | 'swept';
+export interface SimEvent {
+  readonly at: number;
+  readonly kind: EventKind;
+  readonly actor: Actor;
+}
+
+/**
+ * A generator of the scenario's claims in [from, to), in time order. Ring members and swept-in
+ * consumers each claim once; everyday claims pick legit accounts at random.
+ */
+export class Traffic {
+  private ringNext: number[];
+  private sweptNext = 0;
+  constructor(
+    private readonly s: Scenario,
+    private readonly r: Rng,
+  ) {
+    this.ringNext = s.rings.map(() => 0);
+  }
+
+  slice(from: number, to: number): SimEvent[] {
+    const { s, r } = this;
+    const scale = s.params.scale;
+    const span = (to - from) / MIN;
+    const out: SimEvent[] = [];
+    const at = () => from + Math.floor(r() * (to - from));
+    const level = from >= s.festivalDay ? SHAPES.festival : 1;
+    const k = poisson(r, SHAPES.peakPerMinute * scale * level * dailyShape(from) * span);
+    for (let i = 0; i < k; i++) out.push({ at: at(), kind: 'everyday', actor: s.legit[Math.floor(r() * s.legit.length)]! });
+    // The guests of the recording claim with their real codes, evenly over the event's hour.
+    s.guests.forEach((g, i) => {
+      const t = s.eventAt + Math.floor((i * HOUR) / s.guests.length);
+      if (t >= from && t < to) out.push({ at: t, kind: 'guest', actor: g });
+    });
+    if (from >= s.attackStart) {
+      s.rings.forEach((members, ringIx) => {
+        const want = poisson(r, SHAPES.ringPerMinute * scale * span);
+        for (let i = 0; i < want && this.ringNext[ringIx]! < members.length; i++) out.push({ at: at(), kind: 'ring', actor: members[this.ringNext[ringIx]!++]! });
+      });
+    }
+    if (from >= s.sweptStart) {
+      const rate = Math.min(SHAPES.sweptCap, SHAPES.sweptGrowth * ((from - s.sweptStart) / MIN + 1)) * scale;
+      const want = poisson(r, rate * span);
+      for (let i = 0; i < want && this.sweptNext < s.sweptIn.length; i++) out.push({ at: at(), kind: 'swept', actor: s.sweptIn[this.sweptNext++]! });
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+}

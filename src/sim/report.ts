@@ -1,0 +1,99 @@
+import { HOUR, type Label } from './pdd-2019.js';
+
+/** Money and decisions for one kind of actor; every amount in fen. */
+export interface Ledger {
+  actors: number;
+  /** Actors who made at least one claim. */
+  claimants: number;
+  attempts: number;
+  attemptedFen: number;
+  granted: number;
+  grantedFen: number;
+  denied: number;
+  challenged: number;
+  held: number;
+  /** Challenges answered (their CPU cost paid) and the grants that followed. */
+  solved: number;
+  /** Face value spent on orders: fulfilled + held + frozen + pending. */
+  redeemedFen: number;
+  fulfilledFen: number;
+  orderHeldFen: number;
+  frozenFen: number;
+  pendingFen: number;
+  /** Actors who had a claim denied or challenged at least once. */
+  hurt: number;
+}
+
+export const emptyLedger = (): Ledger => ({
+  actors: 0, claimants: 0, attempts: 0, attemptedFen: 0, granted: 0, grantedFen: 0, denied: 0, challenged: 0, held: 0, solved: 0,
+  redeemedFen: 0, fulfilledFen: 0, orderHeldFen: 0, frozenFen: 0, pendingFen: 0, hurt: 0,
+});
+
+export interface Target {
+  readonly name: string;
+  /** null: not measured in this run. */
+  readonly met: boolean | null;
+  readonly detail: string;
+}
+
+export interface ReplayReport {
+  readonly scenario: 'pdd-2019';
+  readonly config: 'locked' | 'loophole';
+  readonly seed: number;
+  readonly scale: number;
+  readonly wallMs: number;
+  readonly window: { from: string; attackStart: string; end: string };
+  readonly detection: {
+    firstAlertAt: string | null;
+    firstAlertAfterMs: number | null;
+    pausedAt: string | null;
+    pauseAfterMs: number | null;
+    alerts: { at: string; rule: string; scope: string; severity: string; title: string; action: string | null }[];
+  };
+  readonly ledgers: Record<Label, Ledger>;
+  /** Grants of the special coupon type to anyone who did not present a valid platform code. */
+  readonly specialGrantsWithoutValidCode: number;
+  readonly legit: { claims: number; denied: number; challenged: number; falsePositiveRate: number; users: number; usersHurt: number; usersHurtShare: number };
+  readonly classification: {
+    measured: boolean;
+    note: string;
+    sweptIn: { total: number; asSweptIn: number; share: number; asRing: number } | null;
+    ring: { total: number; asRing: number; share: number } | null;
+  };
+  /** The seed's own timeline, beside ours. */
+  readonly seedTimeline: { attackStart: '01:00'; alarm: '09:00'; detectAfterMs: number; taken: string };
+  /** Face value granted per minute per coupon type (fen), from the attack's start, for charts. */
+  readonly series: Record<string, number[]>;
+  readonly targets: Target[];
+}
+
+export const SEED_TIMELINE = { attackStart: '01:00', alarm: '09:00', detectAfterMs: 8 * HOUR, taken: 'tens of millions of yuan (real loss under ¥10 million after freezes)' } as const;
+
+/** China time of day, for the summary. */
+export const cst = (t: number): string => new Date(t + 8 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
+const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+const secs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(0)} s`);
+
+/** The terminal summary. */
+export function summary(r: ReplayReport): string {
+  const L = r.ledgers;
+  const line = (label: string, l: Ledger) =>
+    `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
+  const c = r.classification;
+  return [
+    `replay pdd-2019 [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
+    `  window ${r.window.from} → ${r.window.end} (China time), attack from ${r.window.attackStart}`,
+    `  first alert ${secs(r.detection.firstAlertAfterMs)} after the attack${r.detection.firstAlertAt ? ` (${r.detection.firstAlertAt})` : ''}; auto-pause ${secs(r.detection.pauseAfterMs)}${r.detection.pausedAt ? ` (${r.detection.pausedAt})` : ''}`,
+    `  the seed: alarm at ${r.seedTimeline.alarm}, ${secs(r.seedTimeline.detectAfterMs)} after 01:00; ${r.seedTimeline.taken}`,
+    line('ring', L.ring),
+    line('swept-in', L.swept_in),
+    line('legit', L.legit),
+    `  special type granted without a valid code: ${r.specialGrantsWithoutValidCode}`,
+    `  legit false positives: ${r.legit.denied} denied + ${r.legit.challenged} challenged of ${r.legit.claims} claims = ${(r.legit.falsePositiveRate * 100).toFixed(2)} %; users hurt ${r.legit.usersHurt} of ${r.legit.users} (${(r.legit.usersHurtShare * 100).toFixed(2)} %)`,
+    c.measured && c.sweptIn && c.ring
+      ? `  classification: swept-in ${c.sweptIn.asSweptIn}/${c.sweptIn.total} (${(c.sweptIn.share * 100).toFixed(1)} %, ${c.sweptIn.asRing} as ring); ring ${c.ring.asRing}/${c.ring.total} (${(c.ring.share * 100).toFixed(1)} %) — ${c.note}`
+      : `  classification: not measured — ${c.note}`,
+    '  targets:',
+    ...r.targets.map((t) => `    ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'} ${t.name}: ${t.detail}`),
+  ].join('\n');
+}
