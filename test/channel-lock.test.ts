@@ -9,6 +9,10 @@ import { hmacCodeSigner } from '../src/adapters/node/crypto.js';
 import type { SqliteDb } from '../src/adapters/sqlite/index.js';
 import type { Campaign } from '../src/core/campaigns/campaign.js';
 import { encodeClaimCode } from '../src/core/codes/claim-code.js';
+import { incidentDeps } from '../src/app/job-handlers.js';
+import { changeCampaignState } from '../src/core/campaigns/use-cases.js';
+import { openIncident, startIncidentJob } from '../src/core/incidents/use-cases.js';
+import { createMakegood } from '../src/core/makegood/use-cases.js';
 import { CHANNELS } from '../src/core/shared/channels.js';
 import type { BatchId, CampaignId, CodeId } from '../src/core/shared/ids.js';
 import type { Role, Store } from '../src/ports/store.js';
@@ -369,6 +373,23 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
         )
       ).alert.id,
     };
+    // Incident response (issue 6): an incident on the locked campaign, a queued job, a make-good whose
+    // campaign has ended (running it grants nothing), and a top-up target with an order.
+    const incident = await openIncident(incidentDeps(s.deps), { title: 'sweep', scope: [{ kind: 'campaign', value: locked.id }] }, 'sweep');
+    if (!incident.ok) throw new Error(incident.error.message);
+    const jobIncident = await openIncident(incidentDeps(s.deps), { title: 'sweep job', scope: [{ kind: 'campaign', value: locked.id }] }, 'sweep');
+    const job = jobIncident.ok ? await startIncidentJob(s.deps, jobIncident.value.id, 'freeze', {}, 'sweep') : null;
+    const ended = await makeCampaign(s, {});
+    const makegood = await createMakegood(s.deps, { name: 'sweep', campaignId: ended.id, budgetFen: 100_000, population: { kind: 'accounts', accounts: [holder.id] } }, 'sweep');
+    await changeCampaignState(s.deps, ended.id, 'end', 'sweep');
+    await s.app.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: { ...bearer(s.keys.client), 'idempotency-key': 'sweep-topup' },
+      payload: { accountId: holder.id, items: [{ sku: 'q', category: 'virtual_topup', unitPriceFen: 1_000, quantity: 1, topupTarget: { kind: 'phone', value: '13800138000' } }], couponIds: [] },
+    });
+    if (!job?.ok || !makegood.ok) throw new Error('incident fixtures');
+    Object.assign(ids, { incidentId: incident.value.id, jobId: job.value.job.id, makegoodId: makegood.value.id, target: 'phone:13800138000' });
 
     /** Plausible bodies for every POST route; a new route fails here until someone adds it and checks it. */
     const bodies: Record<string, () => Record<string, unknown>> = {
@@ -422,6 +443,24 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       '/v1/pauses/pause': () => ({ kind: 'channel', value: 'web', reason: 'sweep' }),
       '/v1/pauses/resume': () => ({ kind: 'channel', value: 'web' }),
       '/v1/webhooks': () => ({ url: 'http://127.0.0.1:9/hook' }),
+      // Incident response: none of it grants; a make-good of the locked campaign is refused (409).
+      '/v1/incidents': () => ({ title: 'sweep', scope: [{ kind: 'campaign', value: locked.id }] }),
+      '/v1/incidents/:incidentId/scope': () => ({ scope: [{ kind: 'account', value: holder.id }] }),
+      '/v1/incidents/:incidentId/scope/upload': () => ({ kind: 'account', csv: `${holder.id}\n` }),
+      '/v1/incidents/:incidentId/accounts': () => ({ accounts: [{ accountId: holder.id, class: 'swept_in' }] }),
+      '/v1/incidents/:incidentId/accounts/upload': () => ({ csv: `${holder.id}\n`, class: 'swept_in' }),
+      '/v1/incidents/:incidentId/accounts/from-rings': () => ({}),
+      '/v1/incidents/:incidentId/leniency': () => ({ sweptInOrders: 'freeze' }),
+      '/v1/incidents/:incidentId/freeze': () => ({}),
+      '/v1/incidents/:incidentId/release': () => ({}),
+      '/v1/incidents/:incidentId/cancel': () => ({}),
+      '/v1/incidents/:incidentId/block': () => ({}),
+      '/v1/incidents/:incidentId/close': () => ({}),
+      '/v1/incidents/:incidentId/exports': () => ({}),
+      '/v1/jobs/:jobId/pause': () => ({}),
+      '/v1/jobs/:jobId/resume': () => ({}),
+      '/v1/makegoods': () => ({ name: 'red packets from the event coupon', campaignId: locked.id, budgetFen: 1_000_000, accounts: [holder.id] }),
+      '/v1/makegoods/:makegoodId/run': () => ({}),
     };
 
     // Reversible actions first, terminal ones (end, fulfil, cancel) last, so that each gets to act.

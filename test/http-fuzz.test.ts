@@ -16,6 +16,8 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqliteDb } from '../src/adapters/sqlite/index.js';
 import { residentIdCheckChar } from '../src/core/identity/resident-id.js';
+import { incidentDeps } from '../src/app/job-handlers.js';
+import { openIncident, startIncidentJob } from '../src/core/incidents/use-cases.js';
 import type { Store } from '../src/ports/store.js';
 import { ROLES, type Role } from '../src/ports/store.js';
 import {
@@ -233,7 +235,9 @@ function badNumbers(s: JsonSchema): fc.Arbitrary<Json> {
     options.push(
       fc.constantFrom(s.maximum + 1, s.maximum * 10, Number.MAX_SAFE_INTEGER + 2, 1e300, Number.MAX_VALUE),
     );
-  return fc.oneof(...options);
+  // -1 is a bad number only when the minimum is above it (a score may be -1).
+  const inRange = (n: Json) => typeof n === 'number' && Number.isInteger(n) && (s.minimum === undefined || n >= s.minimum) && (s.maximum === undefined || n <= s.maximum);
+  return fc.oneof(...options).filter((n) => !inRange(n));
 }
 
 /** The schema's type, as far as the mutations care. */
@@ -449,6 +453,24 @@ describe('bad input fuzz (invariant 9)', () => {
       amountFen: 1_000,
     },
     '/v1/keys': { role: 'analyst', name: 'fuzz key' },
+    // Incident response (issue 6); the other incident routes use their documented examples.
+    '/v1/incidents': { title: 'fuzz incident', scope: [{ kind: 'campaign', value: fixtures.open! }] },
+    '/v1/makegoods': { name: 'fuzz make-good', campaignId: fixtures.toEnd!, budgetFen: 100_000, accounts: ['u-makegood'] },
+    '/v1/makegoods/{makegoodId}/run': { note: 'sorry' },
+    '/v1/jobs/{jobId}/pause': { note: 'hold on' },
+    '/v1/jobs/{jobId}/resume': { note: 'go on' },
+    '/v1/incidents/{incidentId}/scope': { scope: [{ kind: 'topup_target', value: 'phone:13800138000' }] },
+    '/v1/incidents/{incidentId}/scope/upload': { kind: 'account', csv: 'account_id\nu-police-1\n' },
+    '/v1/incidents/{incidentId}/accounts': { accounts: [{ accountId: 'u-swept', class: 'swept_in' }] },
+    '/v1/incidents/{incidentId}/accounts/upload': { csv: 'u-ring,ring_member,ring-7\n', class: 'swept_in' },
+    '/v1/incidents/{incidentId}/accounts/from-rings': { note: 'ask ring detection' },
+    '/v1/incidents/{incidentId}/leniency': { sweptInOrders: 'keep', blockRingMembers: true },
+    '/v1/incidents/{incidentId}/freeze': { note: 'property preservation' },
+    '/v1/incidents/{incidentId}/release': { class: 'swept_in', note: 'not pursued' },
+    '/v1/incidents/{incidentId}/cancel': { note: 'police decision' },
+    '/v1/incidents/{incidentId}/block': { note: 'ring members' },
+    '/v1/incidents/{incidentId}/close': { note: 'case closed' },
+    '/v1/incidents/{incidentId}/exports': { note: 'for the police' },
     ...(fixtures.policyDoc
       ? { '/v1/policies': { policy: JSON.parse(fixtures.policyDoc) as Json, status: 'shadow', note: 'fuzz' } }
       : {}),
@@ -473,6 +495,11 @@ describe('bad input fuzz (invariant 9)', () => {
       '/v1/orders/{orderId}/cancel': fixtures.orderToCancel!,
       '/v1/orders/{orderId}/release': fixtures.orderFrozen!,
       '/v1/orders/{orderId}/freeze': fixtures.orderToFreeze!,
+      // One incident per bulk action: each starts a job, and an incident runs one job at a time.
+      '/v1/incidents/{incidentId}/freeze': fixtures.incidentToFreeze!,
+      '/v1/incidents/{incidentId}/release': fixtures.incidentToRelease!,
+      '/v1/incidents/{incidentId}/cancel': fixtures.incidentToCancel!,
+      '/v1/incidents/{incidentId}/close': fixtures.incidentToClose!,
     };
     const v = byRoute[path] ?? fixtures[name];
     if (!v) throw new Error(`no fixture for {${name}} in ${path}`);
@@ -554,6 +581,28 @@ describe('bad input fuzz (invariant 9)', () => {
       orderToFreeze: await order(),
       orderFrozen,
       accountId: 'u-rev',
+    });
+    // Incidents, a queued job and a make-good (issue 6).
+    const incident = async (title: string) => {
+      const r = await openIncident(incidentDeps(s.deps), { title, scope: [{ kind: 'campaign', value: open.id }] }, 'fuzz');
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value.id;
+    };
+    const jobIncident = await incident('fuzz job');
+    const job = await startIncidentJob(s.deps, jobIncident, 'freeze', {}, 'fuzz');
+    if (!job.ok) throw new Error(job.error.message);
+    const makegood = (
+      await s.app.inject({ method: 'POST', url: '/v1/makegoods', headers: bearer('operator'), payload: { name: 'fuzz', campaignId: open.id, budgetFen: 10_000, accounts: ['u-mg'] } })
+    ).json<{ id: string }>();
+    Object.assign(fixtures, {
+      incidentId: await incident('fuzz'),
+      incidentToFreeze: await incident('fuzz freeze'),
+      incidentToRelease: await incident('fuzz release'),
+      incidentToCancel: await incident('fuzz cancel'),
+      incidentToClose: await incident('fuzz close'),
+      jobId: job.value.job.id,
+      makegoodId: makegood.id,
+      target: 'phone:13800138000',
     });
 
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDoc>();

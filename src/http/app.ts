@@ -11,6 +11,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { claimRoutes } from './routes/claims.js';
 import { codeRoutes } from './routes/codes.js';
 import { couponRoutes } from './routes/coupons.js';
+import { incidentResponseRoutes } from './routes/incidents.js';
 import { orderRoutes } from './routes/orders.js';
 import { riskRoutes } from './routes/risk.js';
 import { ringRoutes } from './routes/rings.js';
@@ -105,6 +106,8 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
       await opts.risk?.refresh(true);
     },
   });
+  // Incidents, traces, evidence, make-goods and the jobs behind them (jobs left unfinished resume here).
+  incidentResponseRoutes(app, d);
   await app.ready();
   return app;
 }

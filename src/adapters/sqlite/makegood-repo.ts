@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditInput } from '../../core/audit/audit.js';
 import { couponValidTo, perPhoneLimit } from '../../core/campaigns/campaign.js';
+import { campaignClosedReason } from '../../core/claims/claim.js';
 import { faceValue } from '../../core/campaigns/template.js';
 import { addCounts, type JobTicket } from '../../core/jobs/job.js';
 import { MAKEGOOD_REASON, type Makegood, type MakegoodId, type Population, type Recipient, type RecipientState } from '../../core/makegood/makegood.js';
@@ -160,6 +161,10 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
     const crow = s.campaign.get(m.campaignId) as CampaignRow | undefined;
     if (!crow) throw new Error(`campaign ${m.campaignId} vanished during a make-good`);
     const c = campaignFromRow(crow);
+    // A paused or ended campaign grants nothing, make-goods included: the job fails here and
+    // resumes from this checkpoint once the campaign is active again.
+    const closed = campaignClosedReason(c, t.at);
+    if (closed) throw new Error(`campaign ${c.id} cannot grant now: ${closed.message}`);
     const face = faceValue(c.template.discount);
     const validTo = couponValidTo(c, t.at);
     const limits = { perAccount: c.limits.perAccount, perIdentity: c.limits.perIdentity, perPhone: perPhoneLimit(c) };

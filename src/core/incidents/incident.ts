@@ -19,7 +19,7 @@ export const isIncidentId = (v: unknown): v is IncidentId => typeof v === 'strin
  * - campaign / coupon_type: the order redeemed a coupon of that campaign (or of a campaign of that type);
  * - code / batch: the order redeemed a coupon claimed with that code (or a code of that batch);
  * - account / order: the order is by that account, or is that order (lists, e.g. from the police);
- * - topup_target: an item of the order tops up that target ("phone:13800138000", "qq:12345");
+ * - topup_target: an item of the order tops up that target ("phone:13800138000" or a bare phone number, "qq:12345");
  * - rule: the order's own risk decision fired that rule;
  * - ring: the order is by an account of that ring (resolved to accounts by ring detection).
  */
@@ -118,7 +118,8 @@ const PATTERNS: Record<ScopeKind, RegExp> = {
   batch: new RegExp(idPattern('batch')),
   account: new RegExp(ACCOUNT_ID_PATTERN),
   order: new RegExp(idPattern('order')),
-  topup_target: /^(phone|qq|game_account):.{1,64}$/,
+  // "kind:value", or a bare phone number (taken as phone:...).
+  topup_target: /^((phone|qq|game_account):.{1,64}|[+0-9 ()-]{7,24})$/,
   rule: /^[a-z0-9][a-z0-9-]{0,63}$/,
   ring: /^[A-Za-z0-9_.:-]{1,64}$/,
 };
@@ -129,6 +130,10 @@ export function normalizeSelector(kind: ScopeKind, raw: string): string | null {
   if (!PATTERNS[kind].test(v)) return null;
   if (kind !== 'topup_target') return v;
   const i = v.indexOf(':');
+  if (i < 0) {
+    const bare = normalizeCnMobile(v);
+    return bare ? `phone:${bare}` : null;
+  }
   const k = v.slice(0, i) as (typeof TOPUP_TARGET_KINDS)[number];
   const rest = v.slice(i + 1).trim();
   if (!TOPUP_TARGET_KINDS.includes(k) || !rest) return null;

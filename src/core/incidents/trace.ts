@@ -106,6 +106,8 @@ export async function trace(d: CoreDeps, subject: TraceSubject, limit = 100): Pr
     const o = await d.store.orders.get(id as OrderId);
     if (o) otherOrders.push(await traceOrder(d, o));
   }
+  if ((subject.kind === 'account' || subject.kind === 'target') && !chains.length && !otherOrders.length)
+    return err(appError('NOT_FOUND', `no coupons or orders for ${subject.kind} ${subject.id}`));
   return ok({ subject, chains, otherOrders, truncated: found.truncated });
 }
 

@@ -37,7 +37,7 @@ export async function createMakegood(d: CoreDeps, input: MakegoodInput, actor: A
   const campaign = await d.store.campaigns.get(input.campaignId);
   if (!campaign) return err(appError('NOT_FOUND', `campaign ${input.campaignId} not found`));
   if (isChannelLocked(campaign) || campaign.requireCode)
-    return invalid('a channel-locked or code-only campaign grants only against its codes; use an open campaign for make-goods');
+    return err(appError('INVALID_STATE', 'a channel-locked or code-only campaign grants only against its codes: no make-good can grant it; use an open campaign'));
   if (campaign.state !== 'active') return err(appError('INVALID_STATE', `campaign ${campaign.id} is ${campaign.state}; activate it first`));
   if (faceValue(campaign.template.discount) > input.budgetFen) return invalid('budgetFen is below one coupon of the campaign');
   const excludeIncidents = [...new Set(input.excludeIncidents ?? [])];
