@@ -111,6 +111,7 @@ async function attempt(w: World, a: Actor, c: Campaign, channel: Channel, code: 
       res = must(await claimCoupon(w.s.deps, { ...req, challenge: { id: res.challenge.id, solution } }, { scope: 'replay', idempotencyKey: `k${w.key++}` }));
     }
   }
+  if (res.decision !== 'allow') for (const x of res.reasons) l.reasons[x.code] = (l.reasons[x.code] ?? 0) + 1;
   if (res.decision === 'deny') l.denied++;
   if (res.decision === 'hold') l.held++;
   if (res.decision === 'allow' && res.couponId) {
@@ -295,6 +296,8 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
       legit,
       classification,
       seedTimeline: SEED_TIMELINE,
+      seriesFrom: cst(w.seriesFrom),
+      seriesAttackMinute: (sc.attackStart - w.seriesFrom) / MIN,
       series: Object.fromEntries(w.series),
     };
     return { ...report, targets: targetsOf(report) };

@@ -2,3 +2,4 @@
 export { replayPdd2019, SPECIAL_TYPE, type ReplayConfig, type ReplayOptions } from './driver.js';
 export { DEFAULT_PARAMS, pdd2019, SHAPES, type Actor, type Label, type Scenario, type ScenarioParams } from './pdd-2019.js';
 export { summary, type Ledger, type ReplayReport, type Target } from './report.js';
+export { chartSvg, reportHtml } from './html.js';

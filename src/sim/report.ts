@@ -22,11 +22,13 @@ export interface Ledger {
   pendingFen: number;
   /** Actors who had a claim denied or challenged at least once. */
   hurt: number;
+  /** Reason codes on the final answers that were not grants, with counts. */
+  reasons: Record<string, number>;
 }
 
 export const emptyLedger = (): Ledger => ({
   actors: 0, claimants: 0, attempts: 0, attemptedFen: 0, granted: 0, grantedFen: 0, denied: 0, challenged: 0, held: 0, solved: 0,
-  redeemedFen: 0, fulfilledFen: 0, orderHeldFen: 0, frozenFen: 0, pendingFen: 0, hurt: 0,
+  redeemedFen: 0, fulfilledFen: 0, orderHeldFen: 0, frozenFen: 0, pendingFen: 0, hurt: 0, reasons: {},
 });
 
 export interface Target {
@@ -62,7 +64,10 @@ export interface ReplayReport {
   };
   /** The seed's own timeline, beside ours. */
   readonly seedTimeline: { attackStart: '01:00'; alarm: '09:00'; detectAfterMs: number; taken: string };
-  /** Face value granted per minute per coupon type (fen), from the attack's start, for charts. */
+  /** Face value granted per minute per coupon type (fen), from `seriesFrom`, for charts. */
+  readonly seriesFrom: string;
+  /** The attack's start as a minute index into `series`. */
+  readonly seriesAttackMinute: number;
   readonly series: Record<string, number[]>;
   readonly targets: Target[];
 }
@@ -73,6 +78,13 @@ export const SEED_TIMELINE = { attackStart: '01:00', alarm: '09:00', detectAfter
 export const cst = (t: number): string => new Date(t + 8 * HOUR).toISOString().replace('T', ' ').slice(0, 19);
 const yuan = (fen: number) => `¥${(fen / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
 const secs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(0)} s`);
+
+const topReasons = (l: Ledger) =>
+  Object.entries(l.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k, v]) => `${k} ×${v}`)
+    .join(', ');
 
 /** The terminal summary. */
 export function summary(r: ReplayReport): string {
@@ -88,6 +100,7 @@ export function summary(r: ReplayReport): string {
     line('ring', L.ring),
     line('swept-in', L.swept_in),
     line('legit', L.legit),
+    ...(['ring', 'swept_in', 'legit'] as const).filter((k) => Object.keys(L[k].reasons).length).map((k) => `  ${k} not granted because: ${topReasons(L[k])}`),
     `  special type granted without a valid code: ${r.specialGrantsWithoutValidCode}`,
     `  legit false positives: ${r.legit.denied} denied + ${r.legit.challenged} challenged of ${r.legit.claims} claims = ${(r.legit.falsePositiveRate * 100).toFixed(2)} %; users hurt ${r.legit.usersHurt} of ${r.legit.users} (${(r.legit.usersHurtShare * 100).toFixed(2)} %)`,
     c.measured && c.sweptIn && c.ring

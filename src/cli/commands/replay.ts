@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_PARAMS, replayPdd2019, summary, type ReplayConfig, type ReplayReport } from '../../sim/index.js';
+import { DEFAULT_PARAMS, replayPdd2019, reportHtml, summary, type ReplayConfig, type ReplayReport } from '../../sim/index.js';
 import { intIn } from '../args.js';
 import { CliError, ctxOf, type CliRuntime } from '../context.js';
 import { progressBar } from '../progress.js';
@@ -26,7 +26,7 @@ export function replayCommand(program: Command, rt: CliRuntime): void {
     .option('--scale <x>', 'multiplies populations and rates', positive, DEFAULT_PARAMS.scale)
     .option('--history-days <n>', 'days of ordinary traffic before the festival day', intIn(1, 14), DEFAULT_PARAMS.historyDays)
     .option('--hours <n>', 'hours to run after the attack starts', intIn(1, 24), DEFAULT_PARAMS.hoursAfterAttack)
-    .option('--out <dir>', 'where to write the JSON reports', 'data/replay')
+    .option('--out <dir>', 'where to write the JSON reports and the HTML page', 'data/replay')
     .action(async (scenario: string, o: { config: ReplayConfig | 'both'; seed: number; scale: number; historyDays: number; hours: number; out: string }, cmd: Command) => {
       const ctx = ctxOf(rt, cmd);
       if (scenario !== 'pdd-2019') throw new CliError(`unknown scenario ${scenario} (known: pdd-2019)`);
@@ -45,6 +45,9 @@ export function replayCommand(program: Command, rt: CliRuntime): void {
           bar?.stop();
         }
       }
+      const html = join(o.out, `pdd-2019-seed${o.seed}-scale${o.scale}.html`);
+      await writeFile(html, reportHtml(reports));
+      ctx.io.err(`chart: ${html}`);
       ctx.emit(reports, () => reports.map(summary).join('\n\n'));
     });
 }
