@@ -14,13 +14,14 @@ import { solveChallenge } from '../core/claims/challenge.js';
 import { claimCoupon, type ClaimRequest } from '../core/claims/claim-coupon.js';
 import type { ClaimResult } from '../core/claims/claim.js';
 import { encodeClaimCode } from '../core/codes/claim-code.js';
+import { Monitor } from '../core/monitor/monitor.js';
 import { codeText, issueCodeBatch } from '../core/codes/use-cases.js';
 import { recordAccountEvent } from '../core/accounts/use-cases.js';
 import { actOnOrder, placeOrder, type PlaceOrderRequest } from '../core/orders/use-cases.js';
 import { classifyCampaign, detectRings } from '../core/rings/use-cases.js';
-import type { BatchId, CampaignId, CodeId, OrderId } from '../core/shared/ids.js';
+import type { CampaignId, CodeId, OrderId } from '../core/shared/ids.js';
 import type { Channel } from '../core/shared/channels.js';
-import { D0, DAY, HOUR, MIN, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent } from './pdd-2019.js';
+import { D0, DAY, HOUR, MIN, dailyShape, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent } from './pdd-2019.js';
 import { seeded, pick, type Rng } from './random.js';
 import { cst, emptyLedger, SEED_TIMELINE, type Ledger, type ReplayReport, type Target } from './report.js';
 
@@ -51,6 +52,9 @@ interface World {
   withoutValidCode: number;
   key: number;
   targets: readonly (readonly string[])[];
+  /** The seed's own alarm fed the same attempts, with the hole open and no risk engine (every attempt a grant). */
+  seed: Monitor;
+  seedFrom: number;
 }
 
 async function campaign(s: Composed, at: number, over: Partial<CampaignInput>): Promise<Campaign> {
@@ -111,6 +115,8 @@ async function attempt(w: World, a: Actor, c: Campaign, channel: Channel, code: 
       res = must(await claimCoupon(w.s.deps, { ...req, challenge: { id: res.challenge.id, solution } }, { scope: 'replay', idempotencyKey: `k${w.key++}` }));
     }
   }
+  if (w.clock.now() >= w.seedFrom)
+    w.seed.ingestClaim({ at: w.clock.now(), campaignId: c.id, channel, decision: 'allow', faceValueFen: faceFen, accountId: a.id, deviceId: a.deviceId, ip: a.ip, phone: a.phone, codeId: null }, c);
   if (res.decision !== 'allow') for (const x of res.reasons) l.reasons[x.code] = (l.reasons[x.code] ?? 0) + 1;
   if (res.decision === 'deny') l.denied++;
   if (res.decision === 'hold') l.held++;
@@ -200,10 +206,10 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
     const batch = must(await issueCodeBatch(s.deps, { campaignId: special.id, event: 'TV recording', count: sc.guests.length, useLimit: 1, expiresAt: sc.end }, ACTOR));
     const issued = (await s.deps.store.codes.listCodes(batch.id, { limit: sc.guests.length })).items;
     const forger = hmacCodeSigner({ [s.deps.signer.keyId]: 'the-rings-guess' }, s.deps.signer.keyId);
-    let forged = 0;
+    // Well-formed codes for the real campaign and batch, signed with a key the rings do not have.
     const forgedCode = () =>
       encodeClaimCode(
-        { keyId: s.deps.signer.keyId, campaignId: special.id, batchId: batch.id as BatchId, codeId: `code_forged${forged++}` as CodeId, useLimit: 1, expiresAt: batch.expiresAt, nonce: `n${forged}` },
+        { keyId: s.deps.signer.keyId, campaignId: special.id, batchId: batch.id, codeId: s.deps.ids.next<CodeId>('code'), useLimit: 1, expiresAt: batch.expiresAt, nonce: s.deps.ids.random(12) },
         forger,
       );
     // History: everyone ordinary registered long ago and has bought things before.
@@ -215,11 +221,17 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
     ledgers.legit.actors = sc.legit.length;
     ledgers.ring.actors = sc.rings.flat().length;
     ledgers.swept_in.actors = sc.sweptIn.length;
+    // The seed's threshold: 20 % above the everyday face value expected on a festival day.
+    let expectedDay = 0;
+    for (let h = 0; h < 24; h++) expectedDay += dailyShape(sc.festivalDay + h * HOUR) * 60 * SHAPES.peakPerMinute * o.scale * SHAPES.festival * 15_000;
+    const seedThreshold = Math.round(1.2 * expectedDay);
     const w: World = {
       s, clock, r: seeded(o.seed ^ 0x5eed), normal, special, loophole, forgedCode, ledgers,
-      claimed: new Map(), hurt: new Set(), orders: [], series: new Map(), seriesFrom: sc.attackStart - 30 * MIN, withoutValidCode: 0, key: 0, targets: sc.targets,
+      claimed: new Map(), hurt: new Set(), orders: [], series: new Map(), seriesFrom: sc.attackStart - 30 * MIN, withoutValidCode: 0, key: 0, targets: sc.targets, seed: new Monitor({ totalThresholdFen: seedThreshold }), seedFrom: sc.festivalDay,
     };
 
+    const allCampaigns = new Map([...normal, special, ...(loophole ? [loophole] : [])].map((c) => [c.id as string, c]));
+    let seedAlarm: number | null = null;
     const traffic = new Traffic(sc, seeded(o.seed));
     const registered = new Set<string>();
     const guestCodes = new Map(sc.guests.map((g, i) => [g.id, codeText(s.deps, issued[i]!)]));
@@ -244,6 +256,7 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
         const p = (await s.deps.store.monitoring.activePauses()).find((x) => x.kind === 'type' && x.value === SPECIAL_TYPE);
         if (p && paused === null) paused = p.pausedAt;
       }
+      if (seedAlarm === null && t > sc.festivalDay && t % MIN === 0 && w.seed.evaluate(t - 1, allCampaigns, new Map()).some((f) => f.rule === 'total-threshold')) seedAlarm = t - 1;
       o.onProgress?.(t - D0, total);
     }
 
@@ -296,6 +309,11 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
       legit,
       classification,
       seedTimeline: SEED_TIMELINE,
+      seedOnThisTraffic: {
+        thresholdFen: seedThreshold,
+        alarmAt: seedAlarm === null ? null : cst(seedAlarm),
+        afterMs: seedAlarm === null ? null : seedAlarm - sc.attackStart,
+      },
       seriesFrom: cst(w.seriesFrom),
       seriesAttackMinute: (sc.attackStart - w.seriesFrom) / MIN,
       series: Object.fromEntries(w.series),

@@ -64,6 +64,11 @@ export interface ReplayReport {
   };
   /** The seed's own timeline, beside ours. */
   readonly seedTimeline: { attackStart: '01:00'; alarm: '09:00'; detectAfterMs: number; taken: string };
+  /**
+   * The seed's single total threshold (20 % above an expected festival day) fed this run's attempts
+   * as if the hole were open and nothing scored claims; null: it did not fire within the window.
+   */
+  readonly seedOnThisTraffic: { thresholdFen: number; alarmAt: string | null; afterMs: number | null };
   /** Face value granted per minute per coupon type (fen), from `seriesFrom`, for charts. */
   readonly seriesFrom: string;
   /** The attack's start as a minute index into `series`. */
@@ -97,6 +102,7 @@ export function summary(r: ReplayReport): string {
     `  window ${r.window.from} → ${r.window.end} (China time), attack from ${r.window.attackStart}`,
     `  first alert ${secs(r.detection.firstAlertAfterMs)} after the attack${r.detection.firstAlertAt ? ` (${r.detection.firstAlertAt})` : ''}; auto-pause ${secs(r.detection.pauseAfterMs)}${r.detection.pausedAt ? ` (${r.detection.pausedAt})` : ''}`,
     `  the seed: alarm at ${r.seedTimeline.alarm}, ${secs(r.seedTimeline.detectAfterMs)} after 01:00; ${r.seedTimeline.taken}`,
+    `  the seed's total threshold (${yuan(r.seedOnThisTraffic.thresholdFen)}/day) on this traffic: ${r.seedOnThisTraffic.alarmAt ? `${r.seedOnThisTraffic.alarmAt}, ${secs(r.seedOnThisTraffic.afterMs)} after the attack` : 'did not fire within the window'}`,
     line('ring', L.ring),
     line('swept-in', L.swept_in),
     line('legit', L.legit),

@@ -21,6 +21,8 @@ describe('replay pdd-2019', () => {
     expect(r.ledgers.ring.granted).toBe(0);
     expect(r.ledgers.swept_in.granted).toBe(0);
     expect(r.specialGrantsWithoutValidCode).toBe(0);
+    // The forged QR codes are refused as forged, before anything else is looked at.
+    expect(Object.keys(r.ledgers.ring.reasons)).toEqual(['CODE_FORGED']);
     expect(r.targets[0]!.met).toBe(true);
     for (const l of Object.values(r.ledgers)) balanced(l);
   }, 120_000);
@@ -34,5 +36,8 @@ describe('replay pdd-2019', () => {
     for (const l of Object.values(r.ledgers)) balanced(l);
     expect(r.targets.map((t) => t.name)).toHaveLength(5);
     expect(r.seedTimeline.alarm).toBe('09:00');
+    expect(r.seedOnThisTraffic.thresholdFen).toBeGreaterThan(0);
+    // Every grant to a ring is a coupon of the special type without a valid code.
+    expect(r.specialGrantsWithoutValidCode).toBeGreaterThanOrEqual(r.ledgers.ring.granted);
   }, 120_000);
 });
