@@ -95,7 +95,7 @@ const topReasons = (l: Ledger) =>
 export function summary(r: ReplayReport): string {
   const L = r.ledgers;
   const line = (label: string, l: Ledger) =>
-    `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
+    `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  held ${l.held}  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  orders held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
   const c = r.classification;
   return [
     `replay pdd-2019 [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
