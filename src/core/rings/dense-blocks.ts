@@ -8,11 +8,14 @@
  * 3. A block falls apart into its strong-link components (rows joined through the block's strong
  *    columns): weak things — a /24 network, a popular product — add evidence to a group but
  *    cannot make one, so twenty households on one network are twenty groups, not a ring.
- * 4. Each group is scored by its surprise against the degree-preserving null (`significance.ts`)
- *    and flagged when it has at least `minRows` rows, its surprise beats every group the same
- *    procedure finds in a degree-preserving random rewiring of the same graph (so the bar comes
- *    from the data, not from a constant tuned to one scenario), and its strong things are mostly
- *    its own (`minColShare`).
+ * 4. A group is eligible when it has at least `minRows` rows, its strong things are mostly its
+ *    own (`minColShare`), and at least `minStrongTies` distinct strong things each tie two or more
+ *    of its rows. One shared thing alone makes a star, not a ring: any thing of degree d, with
+ *    its d accounts, is a "dense" block by construction (the risk engine's link counts see hubs).
+ * 5. Each group is scored by its surprise against the degree-preserving null (`significance.ts`)
+ *    and flagged when it is eligible and its surprise beats every group with two or more strong
+ *    ties that the same procedure finds in a degree-preserving random rewiring of the same graph:
+ *    the bar comes from the data, not from a constant tuned to one scenario.
  */
 import { bipartiteFromEdges, type Bipartite } from './bipartite.js';
 import { unionFind } from './components.js';
@@ -37,9 +40,14 @@ export interface DenseBlockOptions {
    * users of popular things cannot raise it.
    */
   readonly minColShare: number;
+  /** Distinct strong things, each tying at least two rows, a flagged block needs. */
+  readonly minStrongTies: number;
 }
 
-export const DENSE_BLOCK_DEFAULTS: DenseBlockOptions = { minRows: 5, peelsPerCommunity: 4, seed: 1, margin: 1, resolution: 1, minColShare: 0.5 };
+export const DENSE_BLOCK_DEFAULTS: DenseBlockOptions = { minRows: 5, peelsPerCommunity: 4, seed: 1, margin: 1, resolution: 1, minColShare: 0.5, minStrongTies: 2 };
+
+/** Whether a block may be flagged at all (before the bar). */
+export const eligible = (s: BlockStats, o: DenseBlockOptions): boolean => s.rows >= o.minRows && s.colShare >= o.minColShare && s.strongTies >= o.minStrongTies;
 
 export interface ScoredBlock {
   readonly rows: Int32Array;
@@ -53,7 +61,7 @@ export interface ScoredBlock {
 export interface DenseBlockResult {
   readonly blocks: readonly ScoredBlock[];
   readonly threshold: number;
-  /** The best surprise found in the rewired graph (null when the threshold was given). */
+  /** The best surprise in the rewired graph, stars left out (null when the threshold was given). */
   readonly nullBest: number | null;
   readonly communities: Int32Array;
   readonly communityCount: number;
@@ -170,12 +178,14 @@ export function detectDenseBlocks(
   if (threshold === undefined) {
     const n = rewired(g, o.seed);
     const nb = candidateBlocks(n, evidenceOf(n, extra.rowExtra), o, strong, (phase, d, t) => progress(`null ${phase}`, d, t));
-    nullBest = nb.blocks.reduce((m, b) => Math.max(m, b.stats.surprise), 0);
+    // Stars are left out of the bar as they are out of flagging: their score is an artifact of
+    // picking a column's own neighbours. Everything else the null produces is chance structure.
+    nullBest = nb.blocks.reduce((m, b) => (b.stats.strongTies >= o.minStrongTies ? Math.max(m, b.stats.surprise) : m), 0);
     threshold = nullBest * o.margin;
   }
   const { blocks, louvain: L } = candidateBlocks(g, evidenceOf(g, extra.rowExtra), o, strong, progress);
   const scored = blocks
-    .map((b) => ({ ...b, flagged: b.stats.surprise > threshold! && b.stats.colShare >= o.minColShare }))
+    .map((b) => ({ ...b, flagged: eligible(b.stats, o) && b.stats.surprise > threshold! }))
     .sort((a, b) => b.stats.surprise - a.stats.surprise);
   return { blocks: scored, threshold, nullBest, communities: L.community, communityCount: L.count, modularity: L.modularity };
 }

@@ -32,6 +32,8 @@ export interface BlockStats {
    * popular product the block touches nor camouflage moves it.
    */
   readonly colShare: number;
+  /** Strong columns that tie at least two of the block's rows. */
+  readonly strongTies: number;
 }
 
 /** Per-node evidence totals, computed once per graph. */
@@ -77,6 +79,7 @@ export function blockStats(g: Bipartite, ev: Evidence, rows: ArrayLike<number>, 
   for (let k = 0; k < cols.length; k++) inCol[cols[k]!] = 1;
   let mass = 0;
   let strongMass = 0;
+  const tie = new Map<number, number>();
   let weighted = 0;
   let edges = 0;
   let sR = 0;
@@ -87,7 +90,10 @@ export function blockStats(g: Bipartite, ev: Evidence, rows: ArrayLike<number>, 
       const j = g.rowAdj[e]!;
       if (inCol[j] !== 1) continue;
       mass += g.colPrior[j]!;
-      if (!strong || strong[j] === 1) strongMass += g.colPrior[j]!;
+      if (!strong || strong[j] === 1) {
+        strongMass += g.colPrior[j]!;
+        tie.set(j, (tie.get(j) ?? 0) + 1);
+      }
       weighted += g.colWeight[j]!;
       edges++;
     }
@@ -113,5 +119,6 @@ export function blockStats(g: Bipartite, ev: Evidence, rows: ArrayLike<number>, 
     density: rows.length + cols.length > 0 ? weighted / (rows.length + cols.length) : 0,
     rowShare: sR > 0 ? mass / sR : 0,
     colShare: sStrong > 0 ? strongMass / sStrong : 0,
+    strongTies: [...tie.values()].filter((n) => n >= 2).length,
   };
 }
