@@ -15,6 +15,7 @@ import { handlerMap, runJob, type JobHandler } from '../../src/core/jobs/runner.
 import { createJob, pauseJob, requeueJob } from '../../src/core/jobs/service.js';
 import { seedOrders } from '../../bench/freeze/seed.js';
 import { T0, testSystem, type TestSystem } from '../helpers.js';
+import { buildWorld } from './world.js';
 import { dbOf, runFixture, SECRETS_ENV, tempDb } from '../load-helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -123,6 +124,25 @@ describe('resumable jobs', () => {
     expect(!b.ok && b.error).toMatchObject({ code: 'CONFLICT', holder: { id: a.id } });
     await runJob({ jobs: s.deps.store.jobs, clock: s.clock }, handlerMap(counter(s.deps)), a.id, { owner: 'a' });
     expect((await newCountJob(s, 'incident-x')).status).toBe('queued');
+  });
+});
+
+describe('the server', () => {
+  it('picks up unfinished jobs when it starts', async () => {
+    const db = tempDb();
+    cleanups.push(() => db.cleanup());
+    const first = await testSystem({ dbPath: db.path });
+    const w = await buildWorld(first);
+    const inc = await openIncident(incidentDeps(first.deps), { title: 'left behind', scope: [{ kind: 'campaign', value: w.stolen.id }] }, 'op');
+    if (!inc.ok) throw new Error(inc.error.message);
+    const job = await startIncidentJob(first.deps, inc.value.id, 'freeze', {}, 'op');
+    if (!job.ok) throw new Error(job.error.message);
+    // The process that queued it goes away before running it.
+    await first.shutdown();
+    const second = await testSystem({ dbPath: db.path });
+    cleanups.push(() => second.shutdown());
+    for (let i = 0; i < 400 && (await second.deps.store.jobs.get(job.value.job.id))?.status !== 'done'; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await second.deps.store.jobs.get(job.value.job.id)).toMatchObject({ status: 'done', counts: { frozen: 9, flagged: 3 } });
   });
 });
 
