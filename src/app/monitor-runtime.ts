@@ -109,7 +109,7 @@ export class MonitorRuntime {
       for (const { seq, record: r } of rows) {
         this.claimSeq = seq;
         const c = await this.campaign(r.campaignId);
-        if (c) this.monitor.ingestClaim({ ...r, decision: r.decision }, c);
+        if (c) this.monitor.ingestClaim({ ...r, reason: r.reasons[0]?.code ?? null }, c);
       }
       if (rows.length < 5_000) break;
     }

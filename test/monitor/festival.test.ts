@@ -162,7 +162,7 @@ describe('festival with a hidden burst on a special coupon type', () => {
     expect(alerts.filter((a) => a.severity === 'critical' && a.scopeValue.startsWith('festival'))).toEqual([]);
     expect((await sys.deps.store.monitoring.activePauses()).map((p) => p.value)).toEqual(['tv-guest-100']);
     // The alert carries its evidence: the series, the baseline and who is behind it.
-    const spike = alerts.find((a) => a.scopeValue === 'tv-guest-100' && a.severity === 'critical')!;
+    const spike = alerts.find((a) => a.scopeValue === 'tv-guest-100' && a.rule === 'spike')!;
     expect(spike.action).toBe('paused coupon type tv-guest-100');
     // The campaign-level alert on the misconfigured campaign is there too, without its own pause.
     expect(alerts.some((a) => a.scopeValue === loophole.id && a.rule === 'spike' && a.action === null)).toBe(true);

@@ -1,4 +1,4 @@
-import { DAY_MINUTES, type MinuteSeries, type SeriesKey } from './series.js';
+import { DAY_MINUTES, type MinuteSeries, type SeriesKey, type SeriesMetric } from './series.js';
 
 /**
  * The expected grant rate of a series, per minute.
@@ -32,13 +32,15 @@ export interface BaselineInputs {
    * burst on a forgotten coupon type stand out.
    */
   readonly historyStart: number;
+  /** What is counted: grants (default) or claim attempts. */
+  readonly metric?: SeriesMetric;
 }
 
 const DAYS = 7;
 const HALF_WINDOW = 2;
 
 /** Median over past days of the same-minute window mean; null when there is no full past day. */
-export function seasonalProfile(series: MinuteSeries, key: SeriesKey, minute: number, historyStart = Infinity): number | null {
+export function seasonalProfile(series: MinuteSeries, key: SeriesKey, minute: number, historyStart = Infinity, metric: SeriesMetric = 'grants'): number | null {
   const first = Math.min(series.firstMinute(key) ?? Infinity, historyStart);
   if (!Number.isFinite(first) || minute - first < DAY_MINUTES) return null;
   const days: number[] = [];
@@ -46,7 +48,7 @@ export function seasonalProfile(series: MinuteSeries, key: SeriesKey, minute: nu
     const center = minute - d * DAY_MINUTES;
     if (center - HALF_WINDOW < first) break;
     let sum = 0;
-    for (let m = center - HALF_WINDOW; m <= center + HALF_WINDOW; m++) sum += series.get(key, m, 'grants');
+    for (let m = center - HALF_WINDOW; m <= center + HALF_WINDOW; m++) sum += series.get(key, m, metric);
     days.push(sum / (2 * HALF_WINDOW + 1));
   }
   if (!days.length) return null;
@@ -70,7 +72,7 @@ export function levelOf(series: MinuteSeries, minute: number, window = 30): numb
 }
 
 export function expectedRate(i: BaselineInputs): number {
-  const profile = seasonalProfile(i.series, i.key, i.minute, i.historyStart);
+  const profile = seasonalProfile(i.series, i.key, i.minute, i.historyStart, i.metric ?? 'grants');
   const learned = profile === null ? i.prior : profile * i.level;
   return Math.max(learned, i.announced);
 }

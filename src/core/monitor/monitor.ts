@@ -2,7 +2,7 @@ import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from
 import type { Channel } from '../shared/channels.js';
 import { expectedRate, levelOf } from './baseline.js';
 import { cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
-import { MINUTE, MinuteSeries, minuteOf, type SeriesKey } from './series.js';
+import { MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
 
 /** A claim as the monitor sees it (from the store's log). */
 export interface ObservedClaim {
@@ -16,9 +16,16 @@ export interface ObservedClaim {
   readonly ip: string | null;
   readonly phone: string | null;
   readonly codeId: string | null;
+  /** The first reason of the decision (CODE_FORGED, GRANTED, ...). */
+  readonly reason?: string | null;
 }
 
-export type FindingRule = 'spike' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
+/**
+ * spike / drift / rate-limit on grants; attempt-spike on claim attempts (an attack the risk engine
+ * is refusing is still an attack); forged-codes when refused forged or malformed codes pile up (the
+ * seed's forged QR codes); budget; and the seed's own total threshold, for comparison.
+ */
+export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
 export type ScopeKind = 'campaign' | 'type' | 'channel' | 'total';
 
 export interface Evidence {
@@ -86,6 +93,7 @@ export class Monitor {
         this.series.add(key, c.at, 'grants');
         this.series.add(key, c.at, 'grantFen', c.faceValueFen);
       } else if (c.decision === 'deny') this.series.add(key, c.at, 'denials');
+      if (c.reason === 'CODE_FORGED' || c.reason === 'CODE_MALFORMED') this.series.add(key, c.at, 'forged');
     }
     if (granted) {
       this.recent.push(c);
@@ -100,11 +108,11 @@ export class Monitor {
     }
   }
 
-  /** Grants in the last 60 s: this minute so far plus the unexpired part of the last one. */
-  observedRate(key: SeriesKey, now: number): number {
+  /** Events in the last 60 s (grants by default): this minute so far plus the unexpired part of the last one. */
+  observedRate(key: SeriesKey, now: number, metric: SeriesMetric = 'grants'): number {
     const m = minuteOf(now);
     const frac = (now - m * MINUTE) / MINUTE;
-    return this.series.get(key, m, 'grants') + this.series.get(key, m - 1, 'grants') * (1 - frac);
+    return this.series.get(key, m, metric) + this.series.get(key, m - 1, metric) * (1 - frac);
   }
 
   evaluate(now: number, campaigns: ReadonlyMap<string, Campaign>, usage: ReadonlyMap<string, CampaignUsage>): Finding[] {
@@ -122,7 +130,7 @@ export class Monitor {
       const frac = (now - minute * MINUTE) / MINUTE;
       const lambda = expected(minute) * frac + expected(minute - 1) * (1 - frac);
       const scope = scopeOf(key);
-      const make = (rule: FindingRule, severity: Finding['severity'], title: string, threshold: string): Finding => ({
+      const make = (rule: FindingRule, severity: Finding['severity'], title: string, threshold: string, seen = observed, wanted = lambda): Finding => ({
         rule,
         scope,
         severity,
@@ -130,10 +138,26 @@ export class Monitor {
         at: now,
         campaignIds: members.map((c) => c.id),
         autoPause: severity === 'critical' && members.some(autoPauses),
-        evidence: this.evidence(key, members, now, observed, lambda, threshold, expected),
+        evidence: this.evidence(key, members, now, seen, wanted, threshold, expected),
       });
       if (observed > 0 && isSpike(observed, lambda, this.spike))
         out.push(make('spike', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
+      // Attempts, whatever was decided: a burst the risk engine refuses is still a burst. Forged
+      // codes are counted apart (below): pausing an event coupon because someone forges its codes
+      // would only lock out the guests with real ones.
+      const forged = this.observedRate(key, now, 'forged');
+      const tried = this.observedRate(key, now, 'claims') - forged;
+      if (tried > observed) {
+        const expectedTries = (m: number) =>
+          expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, metric: 'claims', announced: members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+        const lambdaTries = expectedTries(minute) * frac + expectedTries(minute - 1) * (1 - frac);
+        if (!isSpike(observed, lambda, this.spike) && isSpike(tried, lambdaTries, this.spike)) {
+          const special = members.some(autoPauses);
+          out.push(make('attempt-spike', special ? 'critical' : 'warning', `${scope.kind} ${scope.value}: ${Math.round(tried)} claim attempts in the last minute, ${lambdaTries.toFixed(1)} expected (${Math.round(observed)} granted)`, `attempts: z ≥ ${this.spike.z}, ≥ ${this.spike.minCount}, ≥ ${this.spike.minRatio}× expected`, tried, lambdaTries));
+        }
+      }
+      if (forged >= this.spike.minCount)
+        out.push({ ...make('forged-codes', 'critical', `${scope.kind} ${scope.value}: ${Math.round(forged)} forged or malformed claim codes in the last minute`, `≥ ${this.spike.minCount} per minute`, forged, 0), autoPause: false });
       // A type's limit is the sum of its campaigns' limits, when each of them has one.
       const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
       const max = limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;

@@ -1,0 +1,45 @@
+/**
+ * What the monitor sees when nothing is granted: a burst of refused attempts on a special coupon
+ * (the risk engine or the limits are holding, but an attack is under way), and forged QR codes.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { hmacCodeSigner } from '../../src/adapters/node/crypto.js';
+import { claimCoupon } from '../../src/core/claims/claim-coupon.js';
+import { encodeClaimCode } from '../../src/core/codes/claim-code.js';
+import { account, makeCampaign, testSystem, type TestSystem } from '../helpers.js';
+
+let s: TestSystem;
+afterEach(async () => s?.shutdown());
+
+it('a burst of refused claims on a special coupon type alerts and pauses it', async () => {
+  s = await testSystem();
+  const c = await makeCampaign(s, { name: 'event', couponType: 'tv-guest', special: true, requireCode: true, channels: ['app', 'offline_event'], startsAt: s.clock.now() - 3 * 86_400_000 });
+  const shared = account().identity;
+  // One identity, many accounts: the first gets nothing (no code), all are refused.
+  for (let i = 0; i < 40; i++) {
+    s.clock.advance(1_000);
+    const r = await claimCoupon(s.deps, { campaignId: c.id, channel: 'app', account: { ...account(), identity: shared } }, { scope: 't', idempotencyKey: `a${i}` });
+    expect(r.ok && r.value.decision).toBe('deny');
+  }
+  const f = await s.monitor.tick();
+  const hit = f.find((x) => x.rule === 'attempt-spike' && x.scope.kind === 'type');
+  expect(hit).toMatchObject({ severity: 'critical', autoPause: true });
+  expect((await s.deps.store.monitoring.activePauses()).map((p) => p.value)).toEqual(['tv-guest']);
+});
+
+it('forged claim codes raise an alert of their own, without pausing anything', async () => {
+  s = await testSystem();
+  const c = await makeCampaign(s, { name: 'event', special: true, channels: ['offline_event'] });
+  const forger = hmacCodeSigner({ k1: 'not-the-platform-key' }, 'k1');
+  for (let i = 0; i < 30; i++) {
+    s.clock.advance(1_000);
+    const code = encodeClaimCode({ keyId: 'k1', campaignId: c.id, batchId: 'bat_01HZX3M0000000000000000001' as never, codeId: `cod_01HZX3M00000000000000000${String(i).padStart(2, '0')}`.replace(/[ILOU]/g, '0') as never, useLimit: 1, expiresAt: s.clock.now() + 3_600_000, nonce: `n${i}` }, forger);
+    const r = await claimCoupon(s.deps, { campaignId: c.id, channel: 'offline_event', code, account: account() }, { scope: 't', idempotencyKey: `f${i}` });
+    expect(r.ok && r.value.reasons[0]!.code).toBe('CODE_FORGED');
+  }
+  const f = await s.monitor.tick();
+  const forged = f.find((x) => x.rule === 'forged-codes' && x.scope.kind === 'campaign');
+  expect(forged).toMatchObject({ severity: 'critical', autoPause: false });
+  expect(forged!.title).toMatch(/forged or malformed claim codes/);
+  expect((await s.deps.store.campaigns.get(c.id))!.state).toBe('active');
+});
