@@ -28,6 +28,12 @@ async function runBulk(s: TestSystem, id: string, action: 'freeze' | 'release' |
   expect(out.kind).toBe('done');
 }
 
+async function lossOf(s: TestSystem, id: string) {
+  const r = await incidentLoss(s.deps, id as never);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
 let key = 0;
 async function claim(s: TestSystem, campaignId: CampaignId, i: number, prefix: string): Promise<CouponId> {
   const r = await claimCoupon(s.deps, { campaignId, channel: 'app', account: racer(i, prefix) }, { scope: 'shop', idempotencyKey: `l-${key++}` });
@@ -50,7 +56,7 @@ describe('loss report', () => {
     await s.deps.store.coupons.revoke(unused[2]!, s.clock.now(), { actor: 'op', action: 'coupon.revoke', target: unused[2]!, details: {} });
 
     // Before any action: 3 fulfilled, 9 placed (at risk), 2 unused, 1 revoked.
-    let r = (await incidentLoss(s.deps, id)).value!;
+    let r = (await lossOf(s, id));
     expect(r.granted).toEqual({ count: 15, faceFen: 15 * 10_000, discountFen: 12 * 10_000 });
     expect(r.buckets.fulfilled.count).toBe(3);
     expect(r.buckets.pending.count).toBe(9);
@@ -61,7 +67,7 @@ describe('loss report', () => {
     // Two ring orders are cancelled by the police's decision: the stolen coupon is voided.
     await actOnIncidentOrder(s.deps, id, w.ringOrders[6]!, 'cancel', 'op');
     await actOnIncidentOrder(s.deps, id, w.ringOrders[7]!, 'cancel', 'op');
-    r = (await incidentLoss(s.deps, id)).value!;
+    r = (await lossOf(s, id));
     const b = r.buckets;
     expect({ fulfilled: b.fulfilled.count, frozen: b.frozen.count, cancelled: b.cancelled.count, pending: b.pending.count }).toEqual({ fulfilled: 3, frozen: 7, cancelled: 2, pending: 0 });
     expect({ open: b.unusedOpen.count, expired: b.unusedExpired.count, revoked: b.unusedRevoked.count }).toEqual({ open: 2, expired: 0, revoked: 1 });
@@ -78,7 +84,7 @@ describe('loss report', () => {
     // Released orders are at risk again; unspent coupons expire with time.
     await actOnIncidentOrder(s.deps, id, w.sweptOrders[0]!, 'release', 'op');
     s.clock.advance(72 * HOUR);
-    r = (await incidentLoss(s.deps, id)).value!;
+    r = (await lossOf(s, id));
     expect(r.buckets.pending.count).toBe(1);
     expect(r.buckets.unusedExpired.count).toBe(2);
     expect(r.redeemed.count).toBe(r.buckets.fulfilled.count + r.buckets.frozen.count + r.buckets.cancelled.count + r.buckets.pending.count);
@@ -116,7 +122,7 @@ describe('loss report', () => {
             }
             // A cancel by the shop too, outside the incident.
             if (orders.length) await actOnOrder(s.deps, orders[0]!, 'cancel', 'shop', false);
-            const r = (await incidentLoss(s.deps, inc.value.id)).value!;
+            const r = (await lossOf(s, inc.value.id));
             expect(r.checks).toEqual({ grantedIsRedeemedPlusUnused: true, redeemedIsFulfilledFrozenCancelledPending: true });
             const db = dbOf(s);
             const count = (sql: string) => (db.prepare(sql).get(c.id) as { n: number }).n;

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { incidentDeps } from '../../app/job-handlers.js';
+import { sha256 } from '../../adapters/node/crypto.js';
 import { directorySink, readBundle } from '../../adapters/node/evidence-bundle.js';
 import type { AuditEntry } from '../../core/audit/audit.js';
 import { exportEvidence, verifyBundle, verifyProofAgainstLog } from '../../core/incidents/evidence.js';
@@ -391,25 +392,24 @@ export function incidentCommands(program: Command, rt: CliRuntime): void {
       } catch (e) {
         throw new CliError(`cannot read the bundle: ${e instanceof Error ? e.message : String(e)}`);
       }
-      const s = ctx.open();
-      try {
-        const v = verifyBundle(s.deps.sha256, b);
-        const problems = [...v.problems];
-        if (o.live && b.proofText) {
+      // Offline by default: no database is opened (or created) unless --live asks for it.
+      const v = verifyBundle(sha256, b);
+      const problems = [...v.problems];
+      if (o.live && b.proofText) {
+        const proofText = b.proofText;
+        await ctx.withSystem(async (s) => {
           const seqs = new Map<number, { hash: string; prevHash: string }>();
           for await (const e of s.deps.store.audit.all()) seqs.set(e.seq, { hash: e.hash, prevHash: e.prevHash });
-          problems.push(...verifyProofAgainstLog(b.proofText, seqs));
-        }
-        const ok = problems.length === 0;
-        if (!ok) ctx.fail(1);
-        ctx.emit({ ...v, ok, problems }, () =>
-          ok
-            ? `bundle intact: ${v.files} files, ${v.auditEntries} audit entries, sealed at seq ${v.exportEntry?.seq} (${v.exportEntry?.hash})${o.live ? '; matches the live audit log' : ''}`
-            : [`bundle BROKEN (${problems.length} problem(s)):`, ...problems.map((p) => `  ${p}`)].join('\n'),
-        );
-      } finally {
-        await s.close();
+          problems.push(...verifyProofAgainstLog(proofText, seqs));
+        });
       }
+      const ok = problems.length === 0;
+      if (!ok) ctx.fail(1);
+      ctx.emit({ ...v, ok, problems }, () =>
+        ok
+          ? `bundle intact: ${v.files} files, ${v.auditEntries} audit entries, sealed at seq ${v.exportEntry?.seq} (${v.exportEntry?.hash})${o.live ? '; matches the live audit log' : ''}`
+          : [`bundle BROKEN (${problems.length} problem(s)):`, ...problems.map((p) => `  ${p}`)].join('\n'),
+      );
     });
 
   group
