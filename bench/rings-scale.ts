@@ -5,8 +5,12 @@
  * this machine. Prints a progress line per phase on stderr and a Markdown table on stdout.
  *
  *   npx tsx bench/rings-scale.ts [--accounts 1000000] [--links 5000000] [--seed 1] [--json out.json]
+ *   npx tsx bench/rings-scale.ts --seeds 3     (seeds 1..3, each in its own process; one table)
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { findRings } from '../src/core/rings/find-rings.js';
@@ -19,6 +23,33 @@ const arg = (name: string, def: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+const f = (x: number, d = 1) => x.toFixed(d);
+
+if (process.argv.includes('--seeds')) {
+  // One process per seed, so that each run's peak RSS is its own; then one table.
+  const n = arg('seeds', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'rings-scale-'));
+  const rows: string[] = [];
+  for (let seed = 1; seed <= n; seed++) {
+    const out = join(dir, `${seed}.json`);
+    const started = Date.now();
+    const pass = ['--accounts', String(arg('accounts', 1_000_000)), '--links', String(arg('links', 5_000_000))];
+    execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, ...pass, '--seed', String(seed), '--json', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const wall = (Date.now() - started) / 1000;
+    const r = JSON.parse(readFileSync(out, 'utf8')) as { seconds: { build: number; total: number }; peakRssGiB: number; rings: { planted: number; flagged: number; found: number; small: number; foundSmall: number }; accounts: { precision: number; recall: number } };
+    rows.push(
+      `| ${seed} | ${f(r.seconds.build)} s | ${f(r.seconds.total)} s | ${f(wall)} s | ${f(r.peakRssGiB, 2)} GiB | ${r.rings.planted} / ${r.rings.flagged} / ${r.rings.found} | ${r.rings.foundSmall} of ${r.rings.small} | ${f(r.accounts.precision, 3)} / ${f(r.accounts.recall, 3)} |`,
+    );
+  }
+  console.log(
+    [
+      '| seed | build graph | detect, total | wall incl. generation | peak RSS | rings planted / flagged / found whole (≥ 95 % in one ring) | rings < 50 accounts found whole | planted accounts: precision / recall |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows,
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 const spec = { accounts: arg('accounts', 1_000_000), links: arg('links', 5_000_000), seed: arg('seed', 1), ringShare: 0.01 };
 
 const GiB = 1024 ** 3;
@@ -100,7 +131,6 @@ const result = {
   accounts: { precision: tp / Math.max(1, tp + fp), recall: tp / planted.ringAccounts, falsePositives: fp },
   threshold: finding.dense.threshold,
 };
-const f = (x: number, d = 1) => x.toFixed(d);
 console.log(
   [
     '| accounts | link facts | distinct links (after dropping unshared things) | build graph | detect (total) | peak RSS | rings planted / flagged / found whole | planted-account precision / recall |',
