@@ -32,7 +32,7 @@ export interface JobRepo {
   acquire(id: JobId, owner: string, at: number, leaseUntil: number, force: boolean): Promise<AcquireOutcome>;
   /** Checkpoint only, for kinds whose batch changes nothing else in the store. */
   advance(ticket: JobTicket, next: JobProgress, finishAudit: AuditInput | null): Promise<JobAdvance>;
-  /** Moves the status if it is one of `from` (pause, resume-to-queued); audited when `audit` is given. */
+  /** Moves the status if it is one of `from` (pause, resume-to-queued); audited when `audit` is given, under the job's ref if it has one. */
   setStatus(id: JobId, from: readonly JobStatus[], to: JobStatus, at: number, audit: AuditInput | null): Promise<{ changed: boolean; job: Job | null }>;
   /** A runner stops holding the job: running → `to` (queued on a graceful stop, failed with `error`). Only its owner may. */
   letGo(id: JobId, owner: string, to: 'queued' | 'failed', at: number, error: string | null): Promise<Job | null>;

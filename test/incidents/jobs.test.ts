@@ -76,6 +76,9 @@ describe('resumable jobs', () => {
     // The pause landed while batch 2 ran: batch 2 was refused as a whole, the checkpoint stays at 3.
     expect(first.kind).toBe('interrupted');
     expect(await s.deps.store.jobs.get(job.id)).toMatchObject({ status: 'paused', done: 3, counts: { units: 3 } });
+    // The pause is audited under the job's ref (an incident's timeline shows it).
+    const paused = (await s.deps.store.audit.list({ limit: 100 })).find((e) => e.action === 'job.pause')!;
+    expect(paused).toMatchObject({ target: 'ref-1', details: { jobId: job.id, from: 'running', to: 'paused' } });
     expect((await requeueJob(s.deps, job.id, 'op')).ok).toBe(true);
     const second = await runJob({ jobs: s.deps.store.jobs, clock: s.clock }, handlerMap(counter(s.deps)), job.id, { owner: 'b' });
     expect(second.kind).toBe('done');

@@ -162,7 +162,8 @@ export function sqliteJobRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: num
       if (holder && holder.id !== id) return { changed: false, job };
     }
     s.setStatus.run(to, at, id);
-    if (audit) appendAudit({ ...audit, details: { ...audit.details, kind: job.kind, ref: job.ref, from: job.status, to } }, at);
+    // Filed under what the job works on, so that (say) an incident's timeline shows its job paused.
+    if (audit) appendAudit({ ...audit, target: job.ref ?? audit.target, details: { ...audit.details, jobId: id, kind: job.kind, from: job.status, to } }, at);
     return { changed: true, job: jobFromRow(s.get.get(id) as JobRow) };
   });
 
