@@ -9,7 +9,7 @@ import { incidentDeps } from '../../src/app/job-handlers.js';
 import { actOnIncidentOrder, classifyAccounts, closeIncident, openIncident, startIncidentJob, type OpenIncidentInput } from '../../src/core/incidents/use-cases.js';
 import type { IncidentId } from '../../src/core/incidents/incident.js';
 import type { OrderId } from '../../src/core/shared/ids.js';
-import { testSystem, type TestSystem } from '../helpers.js';
+import { HOUR, testSystem, type TestSystem } from '../helpers.js';
 import { buildWorld, changedIds, dbOf, ledgerSnapshot, type World } from './world.js';
 
 let s: TestSystem;
@@ -96,4 +96,24 @@ describe('bulk freeze by scope', () => {
     const closed = await actOnIncidentOrder(s.deps, id, w.ringOrders[6]!, 'freeze', 'op');
     expect(!closed.ok && closed.error.code).toBe('INVALID_STATE');
   });
+
+  it('two incidents on one order: the second holds it when the first releases it; a window bounds the scope', async () => {
+    const a = await open();
+    const b = await open({ scope: [{ kind: 'order', value: w.ringOrders[5]! }] });
+    await runAction(a, 'freeze');
+    await runAction(b, 'freeze');
+    expect((await s.deps.store.incidents.member(b, w.ringOrders[5]!))!.disposition).toBe('held_elsewhere');
+    await runAction(a, 'release');
+    // Still frozen: incident b wants it; b now holds it, with the status it had before a froze it.
+    expect(await statusOf(w.ringOrders[5]!)).toBe('frozen');
+    expect(await statusOf(w.ringOrders[4]!)).toBe('placed');
+    expect(await s.deps.store.incidents.member(b, w.ringOrders[5]!)).toMatchObject({ disposition: 'frozen', priorStatus: 'placed' });
+    await runAction(b, 'release');
+    expect(await statusOf(w.ringOrders[5]!)).toBe('placed');
+
+    const later = await open({ window: { from: s.clock.now() + 1, to: s.clock.now() + HOUR } });
+    const job = await runAction(later, 'freeze');
+    expect(job.counts.found ?? 0).toBe(0);
+  });
 });
+
