@@ -42,12 +42,30 @@ export const maskTrace = (t: Trace, clear: boolean): Trace =>
         otherOrders: t.otherOrders.map((o) => maskTraceOrder(o, false)),
       };
 
+/**
+ * Aggregates for roles that may not see personal data: targets and networks by their masked key.
+ * Rows whose masked keys coincide (two /24s of one /16, two phones with the same prefix and
+ * suffix) are merged, so each key appears once; `accounts` is then a sum over the merged rows.
+ */
 export function maskAggregates(a: IncidentAggregates, clear: boolean): IncidentAggregates {
   if (clear) return a;
-  const keys = (rows: readonly AggregateRow[], f: (k: string) => string) => rows.map((r) => ({ ...r, key: f(r.key) }));
+  const merge = (rows: readonly AggregateRow[], f: (k: string) => string): AggregateRow[] => {
+    const by = new Map<string, AggregateRow>();
+    for (const r of rows) {
+      const key = f(r.key);
+      const cur = by.get(key);
+      by.set(
+        key,
+        cur
+          ? { key, orders: cur.orders + r.orders, accounts: cur.accounts + r.accounts, discountFen: cur.discountFen + r.discountFen, frozen: cur.frozen + r.frozen, fulfilled: cur.fulfilled + r.fulfilled }
+          : { ...r, key },
+      );
+    }
+    return [...by.values()].sort((x, y) => y.orders - x.orders || x.key.localeCompare(y.key));
+  };
   return {
     ...a,
-    target: keys(a.target, (k) => maskTarget(k, false)!),
-    network: keys(a.network, (k) => (k === 'unknown' ? k : maskIp(k.replace(/\/\d+$/, '')))),
+    target: merge(a.target, (k) => maskTarget(k, false)!),
+    network: merge(a.network, (k) => (k === 'unknown' ? k : maskIp(k.replace(/\/\d+$/, '')))),
   };
 }
