@@ -14,6 +14,7 @@ import { changeCampaignState } from '../src/core/campaigns/use-cases.js';
 import { openIncident, startIncidentJob } from '../src/core/incidents/use-cases.js';
 import { createMakegood } from '../src/core/makegood/use-cases.js';
 import { CHANNELS } from '../src/core/shared/channels.js';
+import { plantRing } from './rings/fixture-ring.js';
 import type { BatchId, CampaignId, CodeId } from '../src/core/shared/ids.js';
 import type { Role, Store } from '../src/ports/store.js';
 import {
@@ -390,6 +391,8 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
     });
     if (!job?.ok || !makegood.ok) throw new Error('incident fixtures');
     Object.assign(ids, { incidentId: incident.value.id, jobId: job.value.job.id, makegoodId: makegood.value.id, target: 'phone:13800138000' });
+    // Ring detection (issue 5): a finished run with one ring.
+    Object.assign(ids, await plantRing(s.deps.store, s.clock.now(), [holder.id]));
 
     /** Plausible bodies for every POST route; a new route fails here until someone adds it and checks it. */
     const bodies: Record<string, () => Record<string, unknown>> = {
@@ -461,6 +464,7 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       '/v1/jobs/:jobId/resume': () => ({}),
       '/v1/makegoods': () => ({ name: 'red packets from the event coupon', campaignId: locked.id, budgetFen: 1_000_000, accounts: [holder.id] }),
       '/v1/makegoods/:makegoodId/run': () => ({}),
+      '/v1/rings/runs': () => ({ wait: true }),
     };
 
     // Reversible actions first, terminal ones (end, fulfil, cancel) last, so that each gets to act.

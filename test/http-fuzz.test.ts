@@ -18,6 +18,7 @@ import type { SqliteDb } from '../src/adapters/sqlite/index.js';
 import { residentIdCheckChar } from '../src/core/identity/resident-id.js';
 import { incidentDeps } from '../src/app/job-handlers.js';
 import { openIncident, startIncidentJob } from '../src/core/incidents/use-cases.js';
+import { plantRing } from './rings/fixture-ring.js';
 import type { Store } from '../src/ports/store.js';
 import { ROLES, type Role } from '../src/ports/store.js';
 import {
@@ -604,6 +605,8 @@ describe('bad input fuzz (invariant 9)', () => {
       makegoodId: makegood.id,
       target: 'phone:13800138000',
     });
+    // A finished ring-detection run with one ring (issue 5).
+    Object.assign(fixtures, await plantRing(s.deps.store, s.clock.now(), ['u-mg']));
 
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json<OpenApiDoc>();
     // Risk fixtures, when the risk routes exist: a stored policy version and a list entry.
