@@ -117,23 +117,23 @@ describe('reading rings', () => {
   });
 });
 
-describe('GET /v1/rings/classes', () => {
+describe('GET /v1/rings/classes/{campaignId}', () => {
   it('classifies a campaign’s claimants, filterable by class', async () => {
-    const all = (await s.app.inject({ method: 'GET', url: `/v1/rings/classes?campaignId=${inc.special}`, headers: auth('analyst') })).json();
+    const all = (await s.app.inject({ method: 'GET', url: `/v1/rings/classes/${inc.special}`, headers: auth('analyst') })).json();
     expect(all.counts).toEqual({ ring_member: 80, ring_linked: 0, swept_in: 120, undetermined: 0 });
-    const swept = (await s.app.inject({ method: 'GET', url: `/v1/rings/classes?campaignId=${inc.special}&class=swept_in&limit=5`, headers: auth('analyst') })).json();
+    const swept = (await s.app.inject({ method: 'GET', url: `/v1/rings/classes/${inc.special}?class=swept_in&limit=5`, headers: auth('analyst') })).json();
     expect(swept.items).toHaveLength(5);
     expect(swept.items.every((c: { class: string; reasons: { code: string }[] }) => c.class === 'swept_in' && c.reasons.some((r) => r.code === 'ORDINARY_HISTORY'))).toBe(true);
-    const missing = await s.app.inject({ method: 'GET', url: '/v1/rings/classes?campaignId=cmp_01ARZ3NDEKTSV4RRFFQ69G5FAV', headers: auth('analyst') });
+    const missing = await s.app.inject({ method: 'GET', url: '/v1/rings/classes/cmp_01ARZ3NDEKTSV4RRFFQ69G5FAV', headers: auth('analyst') });
     expect(missing.statusCode).toBe(404);
-    expect((await s.app.inject({ method: 'GET', url: '/v1/rings/classes', headers: auth('analyst') })).statusCode).toBe(400);
+    expect((await s.app.inject({ method: 'GET', url: '/v1/rings/classes/not-a-campaign', headers: auth('analyst') })).statusCode).toBe(400);
   });
 });
 
 describe('OpenAPI', () => {
   it('documents the rings API', async () => {
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const p of ['/v1/rings/runs', '/v1/rings/runs/{runId}', '/v1/rings', '/v1/rings/{ringId}', '/v1/rings/{ringId}/members', '/v1/rings/{ringId}/export', '/v1/rings/classes'])
+    for (const p of ['/v1/rings/runs', '/v1/rings/runs/{runId}', '/v1/rings', '/v1/rings/{ringId}', '/v1/rings/{ringId}/members', '/v1/rings/{ringId}/export', '/v1/rings/classes/{campaignId}'])
       expect(Object.keys(doc.paths)).toContain(p);
   });
 });

@@ -57,6 +57,7 @@ const limit = { type: 'string', pattern: '^[1-9][0-9]{0,3}$', description: '1..9
 const runBody = {
   type: 'object',
   additionalProperties: false,
+  example: { from: '2019-01-19T00:00:00Z', to: '2019-01-21T00:00:00Z', wait: true, options: { minRows: 5 } },
   properties: {
     from: { type: 'string', format: 'date-time', maxLength: 40, description: 'start of the window (default: 30 days ago)' },
     to: { type: 'string', format: 'date-time', maxLength: 40, description: 'end of the window (default: now)' },
@@ -144,24 +145,20 @@ export function ringRoutes(app: FastifyInstance, d: CoreDeps): void {
     },
   );
 
-  app.get<{ Querystring: { campaignId: CampaignId; class?: ConsumerClass; limit?: string } }>(
-    '/v1/rings/classes',
+  app.get<{ Params: { campaignId: CampaignId }; Querystring: { class?: ConsumerClass; limit?: string } }>(
+    '/v1/rings/classes/:campaignId',
     {
       config: { roles: READERS },
       schema: {
         tags: ['rings'],
         summary: 'Each account that claimed a campaign as ring member, ring-linked, swept-in consumer or undetermined, with reasons (against the current run)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['campaignId'],
-          properties: { campaignId: { type: 'string', pattern: idPattern('campaign') }, class: { type: 'string', enum: [...CONSUMER_CLASSES] }, limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' } },
-        },
+        params: { type: 'object', additionalProperties: false, required: ['campaignId'], properties: { campaignId: { type: 'string', pattern: idPattern('campaign') } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { class: { type: 'string', enum: [...CONSUMER_CLASSES] }, limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' } } },
         response: errorResponses,
       },
     },
     async (req, reply) => {
-      const r = await classifyCampaign(d, req.query.campaignId);
+      const r = await classifyCampaign(d, req.params.campaignId);
       if (!r.ok) return sendAppError(reply, r.error);
       const items = r.value.items.filter((c) => !req.query.class || c.class === req.query.class);
       return { ...r.value, items: items.slice(0, Number(req.query.limit ?? 100_000)) };
