@@ -155,6 +155,8 @@ export class MonitorRuntime {
     const max = this.opts.maxAttempts ?? 6;
     await Promise.all(
       due.map(async (dl) => {
+        // Another process may be sending the same delivery: only the one holding the lease sends.
+        if (!(await this.d.store.monitoring.leaseDelivery(dl.id, dl.nextAt, now + 30_000))) return;
         const ep = endpoints.get(dl.endpointId);
         if (!ep || ep.disabledAt !== null) return this.d.store.monitoring.markFailed(dl.id, 'endpoint disabled', null);
         let error: string | null = null;

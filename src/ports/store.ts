@@ -240,6 +240,11 @@ export interface MonitoringRepo {
   listEndpoints(): Promise<readonly WebhookEndpoint[]>;
   disableEndpoint(id: string, at: number, audit: AuditInput): Promise<boolean>;
   dueDeliveries(at: number, limit: number): Promise<readonly WebhookDelivery[]>;
+  /**
+   * Takes a due delivery for one sender until `leaseUntil` (compare-and-set on its `nextAt`), so
+   * that several server processes never send the same delivery at once. False: someone else has it.
+   */
+  leaseDelivery(id: number, nextAt: number, leaseUntil: number): Promise<boolean>;
   markDelivered(id: number, at: number): Promise<void>;
   /** Records a failed attempt; `nextAt` null means no more retries: the delivery goes to the dead-letter list. */
   markFailed(id: number, error: string, nextAt: number | null): Promise<void>;

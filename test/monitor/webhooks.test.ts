@@ -168,3 +168,30 @@ describe('operator thresholds', () => {
     expect((await s.deps.store.campaigns.get(c.id))!.state).toBe('active');
   });
 });
+
+describe('several processes', () => {
+  it('two monitors sharing the store raise one alert and send each delivery once', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'cg-two-monitors-')), 'db.sqlite');
+    s = await testSystem({ dbPath });
+    const other = await testSystem({ dbPath, clock: s.clock });
+    try {
+      // The first attempt fails, so both monitors find the retry due at the same moment.
+      const rx = await receiver([500, 200]);
+      await addEndpoint(rx.url);
+      await burst(s);
+      await other.monitor.tick();
+      const alerts = (await s.deps.store.monitoring.listAlerts({ limit: 20 })).items;
+      expect(new Set(alerts.map((a) => a.dedupKey)).size).toBe(alerts.length);
+      s.clock.advance(2_000);
+      await Promise.all([s.monitor.tick(), other.monitor.tick()]);
+      const sent = rx.got.map((g) => (JSON.parse(g.body) as { alert: { id: string } }).alert.id);
+      // One failed attempt and one retry per alert: never the retry twice.
+      expect(sent.sort()).toEqual([...alerts, ...alerts].map((a) => a.id).sort());
+    } finally {
+      await other.shutdown();
+    }
+  });
+});

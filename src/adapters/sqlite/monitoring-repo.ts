@@ -105,6 +105,7 @@ export function sqliteMonitoringRepo(db: SqliteDb, appendAudit: Append): Monitor
     disable: db.prepare('UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL'),
     enqueue: db.prepare("INSERT INTO webhook_deliveries (alert_id, endpoint_id, body, status, next_at) VALUES (?, ?, ?, 'pending', ?)"),
     due: db.prepare("SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?"),
+    lease: db.prepare("UPDATE webhook_deliveries SET next_at = ? WHERE id = ? AND status = 'pending' AND next_at = ?"),
     delivered: db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ? WHERE id = ?"),
     failed: db.prepare('UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?'),
     deliveries: db.prepare(
@@ -176,6 +177,7 @@ export function sqliteMonitoringRepo(db: SqliteDb, appendAudit: Append): Monitor
     listEndpoints: async () => (s.endpoints.all() as EndpointRow[]).map(endpointFromRow),
     disableEndpoint: async (id, at, audit) => disableTx.immediate(id, at, audit),
     dueDeliveries: async (at, limit) => (s.due.all(at, limit) as DeliveryRow[]).map(deliveryFromRow),
+    leaseDelivery: async (id, nextAt, leaseUntil) => s.lease.run(leaseUntil, id, nextAt).changes === 1,
     markDelivered: async (id, at) => void s.delivered.run(at, id),
     markFailed: async (id, error, nextAt) => void s.failed.run(nextAt === null ? 'dead' : 'pending', error.slice(0, 500), nextAt ?? 0, id),
     deliveries: async ({ status, alertId, limit }) => (s.deliveries.all({ status: status ?? null, alertId: alertId ?? null, limit }) as DeliveryRow[]).map(deliveryFromRow),
