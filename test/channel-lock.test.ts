@@ -464,6 +464,7 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       '/v1/jobs/:jobId/resume': () => ({}),
       '/v1/makegoods': () => ({ name: 'red packets from the event coupon', campaignId: locked.id, budgetFen: 1_000_000, accounts: [holder.id] }),
       '/v1/makegoods/:makegoodId/run': () => ({}),
+      '/v1/revocations': () => ({ campaignId: locked.id, reason: 'sweep: revoking can only take coupons away' }),
       '/v1/rings/runs': () => ({ wait: true }),
     };
 

@@ -483,6 +483,8 @@ describe('bad input fuzz (invariant 9)', () => {
     '/v1/pauses/pause': { kind: 'type', value: 'fuzz-type', reason: 'fuzz' },
     '/v1/pauses/resume': { kind: 'type', value: 'fuzz-type' },
     '/v1/webhooks': { url: 'http://127.0.0.1:9/hook' },
+    // Accounts nobody has: a real job that revokes nothing the other base requests need.
+    '/v1/revocations': { accountIds: ['u-nobody'], reason: 'fuzz' },
   });
 
   /** Which fixture fills a path parameter, per route, so that each valid base request would succeed. */
