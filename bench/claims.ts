@@ -267,10 +267,13 @@ interface Row {
   readonly otherCores: number;
   readonly rounds: readonly number[];
 }
-/** Medians over the quiet rounds (other processes under NOISE_CORES) when there are any, else over all. */
+/**
+ * Medians over the least disturbed rounds: those where other processes took at most NOISE_CORES
+ * more CPU than in the quietest round (on a quiet machine: the quiet rounds).
+ */
 const rowOf = (all: readonly (RunOutcome & { round: number })[]): Row => {
-  const quiet = all.filter((o) => o.otherCores <= NOISE_CORES);
-  const runs = quiet.length ? quiet : all;
+  const quietest = Math.min(...all.map((o) => Math.max(0, o.otherCores)));
+  const runs = all.filter((o) => o.otherCores <= Math.max(NOISE_CORES, quietest + NOISE_CORES));
   return {
     okPerSec: median(runs.map((o) => o.load.goodPerSec)),
     p50: median(runs.map((o) => o.load.latency.p50)),
@@ -298,7 +301,7 @@ if (rounds > 1) {
   );
 }
 console.log(
-  `\n== results (${connections} connections, ${durationS} s measured${rounds > 1 ? `, medians over the quiet rounds (all rounds if none was quiet)` : ''}; ok/s counts only 200 + allow; latency of every response)`,
+  `\n== results (${connections} connections, ${durationS} s measured${rounds > 1 ? `, medians over the least disturbed rounds` : ''}; ok/s counts only 200 + allow; latency of every response)`,
 );
 console.log(
   table(
