@@ -170,3 +170,11 @@ describe.each(ADAPTERS)('store contract: $name', (adapter) => {
     expect(verifyAuditChain(sha256, entries)).toEqual({ ok: true, count: 3 });
   });
 });
+
+describe('migrations', () => {
+  it('have unique versions, so none is silently skipped on a fresh database', async () => {
+    const { MIGRATIONS } = await import('../src/adapters/sqlite/migrations.js');
+    const versions = MIGRATIONS.map((m) => m.version);
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+});

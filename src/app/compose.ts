@@ -37,7 +37,7 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
     policy: opts.policy ?? risk?.policy ?? passThroughPolicy,
     rules,
   };
-  const monitor = new MonitorRuntime(deps, { log: (msg, data) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...data })}\n`), ...opts.monitor });
+  const monitor = new MonitorRuntime(deps, { autoPauseChannels: config.autoPauseChannels, log: (msg, data) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...data })}\n`), ...opts.monitor });
   return {
     deps,
     config,

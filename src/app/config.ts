@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CHANNELS, type Channel } from '../core/shared/channels.js';
 
 /** Everything the composition root needs, validated once at start-up. */
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
   readonly logLevel: string;
   /** The risk engine on the claim and order paths (on unless COUPONGUARD_RISK=off). */
   readonly risk: boolean;
+  /** Channels the monitor may pause by itself on a spike (COUPONGUARD_AUTOPAUSE_CHANNELS=web,api). */
+  readonly autoPauseChannels: readonly Channel[];
 }
 
 interface SecretsFile {
@@ -52,6 +55,13 @@ function loadSecrets(dbPath: string, env: NodeJS.ProcessEnv): SecretsFile {
   return s;
 }
 
+function parseChannels(v: string | undefined): Channel[] {
+  if (!v?.trim()) return [];
+  const out = v.split(',').map((x) => x.trim());
+  for (const c of out) if (!(CHANNELS as readonly string[]).includes(c)) throw new Error(`COUPONGUARD_AUTOPAUSE_CHANNELS: unknown channel ${c}`);
+  return out as Channel[];
+}
+
 function parseSwitch(v: string | undefined, dflt: boolean, name: string): boolean {
   if (v === undefined || v.trim() === '') return dflt;
   if (/^(on|true|1|yes)$/i.test(v.trim())) return true;
@@ -77,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     risk: overrides.risk ?? parseSwitch(env.COUPONGUARD_RISK, true, 'COUPONGUARD_RISK'),
+    autoPauseChannels: overrides.autoPauseChannels ?? parseChannels(env.COUPONGUARD_AUTOPAUSE_CHANNELS),
   };
 }

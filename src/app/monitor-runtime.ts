@@ -140,9 +140,10 @@ export class MonitorRuntime {
     if (f.scope.kind === 'campaign') {
       const r = await changeCampaignState(this.d, f.scope.value as CampaignId, 'pause', MONITOR_ACTOR, note);
       action = r.ok ? `paused campaign ${f.scope.value}` : `could not pause campaign ${f.scope.value}: ${r.error.message}`;
-    } else if (f.scope.kind === 'type') {
-      await this.d.store.monitoring.pause('type', f.scope.value, note, now, { actor: MONITOR_ACTOR, action: 'type.pause', target: f.scope.value, details: { note } });
-      action = `paused coupon type ${f.scope.value}`;
+    } else if (f.scope.kind === 'type' || f.scope.kind === 'channel') {
+      const kind = f.scope.kind;
+      await this.d.store.monitoring.pause(kind, f.scope.value, note, now, { actor: MONITOR_ACTOR, action: `${kind}.pause`, target: f.scope.value, details: { note } });
+      action = `paused ${kind === 'type' ? 'coupon type' : 'channel'} ${f.scope.value}`;
     } else return;
     await this.d.store.monitoring.setAction(alert.id, action);
     this.opts.log?.('circuit breaker', { alert: alert.id, action });

@@ -17,15 +17,22 @@ afterEach(async () => {
   await s?.shutdown();
 });
 
-/** A receiver that answers each delivery with the next status in `statuses` (the last one repeats). */
-async function receiver(statuses: number[]) {
+/**
+ * A receiver that answers each delivery with the next status in `statuses` (the last one repeats);
+ * with `perAlert`, the sequence restarts for every alert.
+ */
+async function receiver(statuses: number[], perAlert = false) {
   const got: { body: string; signature: string }[] = [];
+  const seen = new Map<string, number>();
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       got.push({ body, signature: String(req.headers['couponguard-signature'] ?? '') });
-      res.writeHead(statuses[Math.min(got.length - 1, statuses.length - 1)]!).end();
+      const key = perAlert ? (JSON.parse(body) as { alert: { id: string } }).alert.id : '';
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      res.writeHead(statuses[Math.min(n - 1, statuses.length - 1)]!).end();
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
@@ -179,7 +186,7 @@ describe('several processes', () => {
     const other = await testSystem({ dbPath, clock: s.clock });
     try {
       // The first attempt fails, so both monitors find the retry due at the same moment.
-      const rx = await receiver([500, 200]);
+      const rx = await receiver([500, 200], true);
       await addEndpoint(rx.url);
       await burst(s);
       await other.monitor.tick();

@@ -58,6 +58,8 @@ export interface MonitorOptions {
    * all coupons since the start of the (UTC+8) day. Off unless set.
    */
   readonly totalThresholdFen?: number;
+  /** Channels the circuit breaker may pause on its own (default none: a channel alert only alerts). */
+  readonly autoPauseChannels?: readonly Channel[];
 }
 
 const RECENT_MS = 10 * MINUTE;
@@ -137,7 +139,9 @@ export class Monitor {
         title,
         at: now,
         campaignIds: members.map((c) => c.id),
-        autoPause: severity === 'critical' && members.some(autoPauses),
+        autoPause:
+          severity === 'critical' &&
+          (scope.kind === 'channel' ? (this.opts.autoPauseChannels ?? []).includes(scope.value as Channel) : members.some(autoPauses)),
         evidence: this.evidence(key, members, now, seen, wanted, threshold, expected),
       });
       if (observed > 0 && isSpike(observed, lambda, this.spike))
@@ -160,7 +164,7 @@ export class Monitor {
         out.push({ ...make('forged-codes', 'critical', `${scope.kind} ${scope.value}: ${Math.round(forged)} forged or malformed claim codes in the last minute`, `≥ ${this.spike.minCount} per minute`, forged, 0), autoPause: false });
       // A type's limit is the sum of its campaigns' limits, when each of them has one.
       const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
-      const max = limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;
+      const max = scope.kind !== 'channel' && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;
       if (max !== undefined && observed > max)
         out.push(make('rate-limit', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants per minute, above the limit of ${max}`, `> ${max} per minute`));
       // CUSUM over completed minutes: catches a drip that never spikes.
@@ -242,6 +246,7 @@ function scopes(campaigns: ReadonlyMap<string, Campaign>): Map<SeriesKey, Campai
   const out = new Map<SeriesKey, Campaign[]>();
   for (const c of campaigns.values()) {
     out.set(`campaign:${c.id}`, [c]);
+    for (const ch of c.channels) out.set(`channel:${ch}`, [...(out.get(`channel:${ch}`) ?? []), c]);
     if (c.couponType) {
       const k: SeriesKey = `type:${couponTypeOf(c)}`;
       out.set(k, [...(out.get(k) ?? []), c]);
