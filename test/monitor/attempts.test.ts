@@ -43,3 +43,30 @@ it('forged claim codes raise an alert of their own, without pausing anything', a
   expect(forged!.title).toMatch(/forged or malformed claim codes/);
   expect((await s.deps.store.campaigns.get(c.id))!.state).toBe('active');
 });
+
+it('a spike on a channel the operators let the breaker pause pauses that channel everywhere', async () => {
+  const { ManualClock } = await import('../../src/adapters/node/clock.js');
+  const { compose } = await import('../../src/app/compose.js');
+  const { loadConfig } = await import('../../src/app/config.js');
+  const { campaignInput, T0 } = await import('../helpers.js');
+  const { createCampaign } = await import('../../src/core/campaigns/use-cases.js');
+  const clock = new ManualClock(T0);
+  const sys = compose(loadConfig({}, { dbPath: ':memory:', autoPauseChannels: ['web'] }), { clock, risk: false, monitor: { tickMs: 0 } });
+  try {
+    const c = await createCampaign(sys.deps, campaignInput({ channels: ['web', 'app'], startsAt: T0 - 3 * 86_400_000, limits: { perIdentity: 100, perAccount: 100 } }), 'op');
+    if (!c.ok) throw new Error(c.error.message);
+    for (let i = 0; i < 40; i++) {
+      clock.advance(1_000);
+      await claimCoupon(sys.deps, { campaignId: c.value.id, channel: 'web', account: account() }, { scope: 't', idempotencyKey: `w${i}` });
+    }
+    const f = await sys.monitor.tick();
+    expect(f.find((x) => x.scope.kind === 'channel' && x.scope.value === 'web')).toMatchObject({ rule: 'spike', autoPause: true });
+    expect((await sys.deps.store.monitoring.activePauses()).map((p) => `${p.kind}:${p.value}`)).toEqual(['channel:web']);
+    const blocked = await claimCoupon(sys.deps, { campaignId: c.value.id, channel: 'web', account: account() }, { scope: 't', idempotencyKey: 'after' });
+    expect(blocked.ok && blocked.value.reasons[0]!.code).toBe('CHANNEL_PAUSED');
+    const app = await claimCoupon(sys.deps, { campaignId: c.value.id, channel: 'app', account: account() }, { scope: 't', idempotencyKey: 'app' });
+    expect(app.ok && app.value.decision).toBe('allow');
+  } finally {
+    await sys.close();
+  }
+});
