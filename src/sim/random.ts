@@ -1,17 +1,10 @@
+import { seededRandom } from '../core/shared/random.js';
+
 /** Deterministic randomness for scenarios: the same seed gives the same run. */
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for traffic shapes. */
-export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the platform's one seeded generator): small, fast, good enough for traffic shapes. */
+export const seeded: (seed: number) => Rng = seededRandom;
 
 /** Poisson draw: Knuth for small means, a normal approximation above 30. */
 export function poisson(r: Rng, mean: number): number {

@@ -14,6 +14,7 @@ import { claimCoupon } from '../../src/core/claims/claim-coupon.js';
 import { Monitor } from '../../src/core/monitor/monitor.js';
 import { uniqueResidentId } from '../helpers.js';
 import { rng } from '../risk/risk-helpers.js';
+import { poisson } from '../../src/sim/random.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -25,17 +26,6 @@ const D0 = Date.parse('2019-01-17T16:00:00Z');
 const SHAPE = [0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.12, 0.25, 0.4, 0.5, 0.55, 0.6, 0.75, 0.65, 0.55, 0.55, 0.6, 0.65, 0.7, 0.85, 1, 0.95, 0.7, 0.35];
 const shape = (t: number) => SHAPE[new Date(t + 8 * HOUR).getUTCHours()]!;
 
-/** Poisson draw (Knuth) — fine for the small means here. */
-function poisson(r: () => number, mean: number): number {
-  const l = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r();
-  } while (p > l);
-  return k - 1;
-}
 
 let sys: Composed & { clock: ManualClock };
 afterEach(async () => sys?.close());

@@ -5,6 +5,7 @@ import type { CampaignInput } from '../../src/core/campaigns/campaign.js';
 import { createCampaign } from '../../src/core/campaigns/use-cases.js';
 import { claimCoupon, type ClaimRequest } from '../../src/core/claims/claim-coupon.js';
 import { campaignInput, T0, uniqueResidentId } from '../helpers.js';
+import { seededRandom } from '../../src/core/shared/random.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { createApiKey } from '../../src/core/keys.js';
@@ -35,17 +36,8 @@ export async function claim(s: Composed, req: ClaimRequest) {
   return r.value;
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so crafted traffic is the same every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator, so crafted traffic is the same every run. */
+export const rng = seededRandom;
 
 const CARRIER_PREFIXES = ['134', '135', '136', '137', '138', '139', '150', '151', '158', '159', '182', '187', '188', '130', '131', '155', '186', '133', '153', '177', '180', '189', '199'];
 
