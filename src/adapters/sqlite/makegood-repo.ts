@@ -92,8 +92,11 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
       'INSERT INTO claim_counters (campaign_id, kind, key, n) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + 1',
     ),
     identities: db.prepare('SELECT identity_hash FROM account_identities WHERE account_id = ?').pluck(),
+    // The same indexed walk as the claim path (claim-repo.ts): an identity's accounts, then their coupons.
     identityGrants: db
-      .prepare('SELECT count(*) FROM coupons WHERE campaign_id = ? AND account_id IN (SELECT account_id FROM account_identities WHERE identity_hash = ?)')
+      .prepare(
+        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
+      )
       .pluck(),
     phone: db.prepare('SELECT phone FROM accounts WHERE id = ?').pluck(),
     claim: db.prepare(
