@@ -32,7 +32,7 @@ export interface RiskSources {
 }
 
 const NO_RING = { member: false, score: 0, linked: false };
-const readsRing = (reads: readonly string[]) => reads.some((r) => r.startsWith('account.ring_'));
+const readsRing = (reads: { readonly refs: readonly string[] }) => reads.refs.some((r) => r.startsWith('account.ring_'));
 const ringSignals = (r: typeof NO_RING) => ({ ring_member: r.member, ring_score: r.score, ring_linked: r.linked });
 
 export function activePolicy(version: PolicyVersion, compile: (rules: readonly Rule[]) => CompiledRules): ActivePolicy {
@@ -60,19 +60,38 @@ export function decide(p: ActivePolicy, rules: CompiledRules, signals: SignalVal
   return { action, hits, reasons, score };
 }
 
-const velocityReads = (reads: readonly string[], keys: ReadonlyMap<VelocityEntity, string>): VelocityRead[] =>
-  reads.flatMap((ref) => {
-    if (!ref.startsWith('velocity.')) return [];
-    const v = parseVelocityName(ref.slice('velocity.'.length));
-    const key = v && keys.get(v.entity);
-    return v && key ? [{ ...v, key }] : [];
+/** What the live and shadow policies read, parsed once per pair of versions (not per decision). */
+interface Reads {
+  readonly refs: readonly string[];
+  readonly velocity: readonly Omit<VelocityRead, 'key'>[];
+  readonly pairs: readonly (readonly [group: keyof SignalValues, name: string, ref: string])[];
+}
+
+function parseReads(refs: readonly string[]): Reads {
+  const velocity = refs.flatMap((ref) => {
+    const v = ref.startsWith('velocity.') ? parseVelocityName(ref.slice('velocity.'.length)) : null;
+    return v ? [v] : [];
   });
+  const pairs = refs.map((ref) => {
+    const [g, n] = ref.split('.') as [keyof SignalValues, string];
+    return [g, n, ref] as const;
+  });
+  return { refs, velocity, pairs };
+}
+
+const velocityReads = (reads: Reads, keys: ReadonlyMap<VelocityEntity, string>): VelocityRead[] => {
+  const out: VelocityRead[] = [];
+  for (const v of reads.velocity) {
+    const key = keys.get(v.entity);
+    if (key) out.push({ ...v, key });
+  }
+  return out;
+};
 
 /** Flattens what the policies read into the decision's stored signals (invariant 6). */
-function flatten(signals: SignalValues, reads: readonly string[]): Record<string, number | string | boolean> {
+function flatten(signals: SignalValues, reads: Reads): Record<string, number | string | boolean> {
   const out: Record<string, number | string | boolean> = {};
-  for (const ref of reads) {
-    const [g, n] = ref.split('.') as [keyof SignalValues, string];
+  for (const [g, n, ref] of reads.pairs) {
     const v = signals[g]?.[n];
     if (v !== undefined) out[ref] = v;
   }
@@ -100,9 +119,14 @@ function accountSignals(a: AccountRecord | null, createdAt: number | null, at: n
 export class RiskEngine implements Policy {
   constructor(private readonly src: RiskSources) {}
 
-  private reads(): string[] {
+  private memo: { live: ActivePolicy; shadow: ActivePolicy | null; reads: Reads } | null = null;
+
+  private reads(): Reads {
+    const live = this.src.live();
     const shadow = this.src.shadow();
-    return [...new Set([...this.src.live().reads, ...(shadow?.reads ?? [])])];
+    if (this.memo?.live !== live || this.memo.shadow !== shadow)
+      this.memo = { live, shadow, reads: parseReads([...new Set([...live.reads, ...(shadow?.reads ?? [])])]) };
+    return this.memo.reads;
   }
 
   /** Counts a claim attempt in the live counters (the decision reads them right after). */
@@ -204,7 +228,7 @@ export class RiskEngine implements Policy {
     this.src.counters.recordOutcome(input.at, keys, decision === 'deny' ? 'deny' : 'grant');
   }
 
-  private verdict(signals: SignalValues, reads: string[], probe: ListProbe, at: number, challengePassed: boolean, kind: 'claim' | 'order'): PolicyVerdict {
+  private verdict(signals: SignalValues, reads: Reads, probe: ListProbe, at: number, challengePassed: boolean, kind: 'claim' | 'order'): PolicyVerdict {
     const live = this.src.live();
     const shadowPolicy = this.src.shadow();
     const shadow: ShadowVerdict | undefined = shadowPolicy
