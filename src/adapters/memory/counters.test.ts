@@ -58,3 +58,12 @@ describe('MemoryCounters', () => {
     expect(s.links).toEqual([2, 0]);
   });
 });
+
+describe('MemoryCounters under a big farm', () => {
+  it('caps the number run it reports, so a 10,000-number run costs no more than a short one', () => {
+    const c = new MemoryCounters();
+    for (let n = 0; n < 10_000; n++) attempt(c, T, `f${n}`, `d${n % 12}`, `1700123${String(n).padStart(4, '0')}`);
+    const run = c.snapshotSync({ at: T + 1, velocity: [], links: [], phoneRun: { scope: 'cmp', phone: '17001235000' } }).phoneRun;
+    expect(run).toBe(64);
+  });
+});

@@ -190,6 +190,9 @@ class Entry {
 
 const METRIC_INDEX: Record<Exclude<VelocityMetric, 'accounts'>, number> = { claims: 0, grants: 1, denials: 2 };
 
+/** Longest number run reported (rules read runs of a handful). */
+const MAX_RUN = 64;
+
 /** Distinct accounts ever linked to a thing; capped, since past the cap the answer is "very many". */
 const LINK_CAP = 100_000;
 
@@ -265,7 +268,9 @@ export class MemoryCounters implements Counters {
     let count = live(me) ? 1 : 0;
     for (const dir of [-1, 1]) {
       let pos = me;
-      for (;;) {
+      // A farm may hold thousands of consecutive numbers: past MAX_RUN the answer is "a very long
+      // run" anyway, and the walk must not grow with the farm.
+      while (count < MAX_RUN) {
         let next = -1;
         for (let g = 1; g <= 3; g++) if (live(pos + dir * g)) { next = pos + dir * g; break; }
         if (next < 0) break;
