@@ -21,12 +21,14 @@ import { actOnOrder, placeOrder, type PlaceOrderRequest } from '../core/orders/u
 import { classifyCampaign, detectRings } from '../core/rings/use-cases.js';
 import type { CampaignId, CodeId, OrderId } from '../core/shared/ids.js';
 import type { Channel } from '../core/shared/channels.js';
-import { D0, DAY, HOUR, MIN, dailyShape, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent } from './pdd-2019.js';
+import { D0, DAY, HOUR, MIN, dailyShape, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent, type Variant } from './pdd-2019.js';
 import { seeded, pick, type Rng } from './random.js';
 import { cst, emptyLedger, SEED_TIMELINE, type Ledger, type ReplayReport, type Target } from './report.js';
 
 export type ReplayConfig = 'locked' | 'loophole';
 export const SPECIAL_TYPE = 'tv-guest-100';
+export const FLASH_TYPE = 'flash-sale-30';
+const FLASH_FEN = 3_000;
 const ACTOR = 'replay-lab';
 
 export interface ReplayOptions extends ScenarioParams {
@@ -42,6 +44,7 @@ interface World {
   normal: Campaign[];
   special: Campaign;
   loophole: Campaign | null;
+  flash: Campaign | null;
   forgedCode: () => string;
   ledgers: Record<Label, Ledger>;
   claimed: Map<string, boolean>;
@@ -51,6 +54,7 @@ interface World {
   seriesFrom: number;
   withoutValidCode: number;
   key: number;
+  variant: Variant;
   targets: readonly (readonly string[])[];
   /** The seed's own alarm fed the same attempts, with the hole open and no risk engine (every attempt a grant). */
   seed: Monitor;
@@ -145,6 +149,12 @@ async function order(w: World, a: Actor, couponId: string, items: PlaceOrderRequ
 
 async function handle(w: World, e: SimEvent, config: ReplayConfig, registered: Set<string>): Promise<void> {
   const a = e.actor;
+  if (e.kind === 'flash') {
+    const res = await attempt(w, a, w.flash!, pick(w.r, ['app', 'mini_program'] as const), undefined, FLASH_FEN, true);
+    if (res.decision === 'allow' && res.couponId && w.r() < SHAPES.redeemShare)
+      await order(w, a, res.couponId, [{ sku: `flash-${Math.floor(w.r() * 5)}`, category: 'physical', unitPriceFen: 29_900, quantity: 1 }]);
+    return;
+  }
   if (e.kind === 'everyday') {
     const c = pick(w.r, w.normal);
     const res = await attempt(w, a, c, pick(w.r, ['app', 'web', 'mini_program'] as const), undefined, 15_000, true);
@@ -156,6 +166,12 @@ async function handle(w: World, e: SimEvent, config: ReplayConfig, registered: S
   if (e.kind === 'ring' && !registered.has(a.id)) {
     registered.add(a.id);
     must(await recordAccountEvent(w.s.deps, { type: 'registration', accountId: a.id, at: a.createdAt, phone: a.phone, deviceId: a.deviceId, ip: a.ip }));
+    // Camouflage: ordinary purchases of popular products, spread between registration and the claim.
+    if (w.variant === 'camouflage')
+      for (let i = 0; i < SHAPES.camouflagePurchases; i++) {
+        const at = a.createdAt + Math.floor(((i + 1) * (w.clock.now() - HOUR - a.createdAt)) / (SHAPES.camouflagePurchases + 1));
+        must(await recordAccountEvent(w.s.deps, { type: 'purchase', accountId: a.id, at, deviceId: a.deviceId, ip: a.ip, amountFen: 5_900 + Math.floor(w.r() * 20_000) }));
+      }
   }
   const locked = config === 'locked';
   const c = locked ? w.special : w.loophole!;
@@ -203,6 +219,18 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
       o.config === 'loophole'
         ? await campaign(s, setupAt, { name: 'TV guests ¥100 (online entry)', couponType: SPECIAL_TYPE, template: { discount: { kind: 'fixed', amountFen: 10_000 } }, limits: { perIdentity: 1, perAccount: 1 } })
         : null;
+    // flash-sale: a ¥30 no-threshold coupon on a few popular products, announced at its start time.
+    const flash =
+      sc.variant === 'flash-sale'
+        ? await campaign(s, setupAt, {
+            name: 'flash sale ¥30',
+            couponType: FLASH_TYPE,
+            channels: ['app', 'mini_program'],
+            template: { discount: { kind: 'fixed', amountFen: FLASH_FEN } },
+            limits: { perIdentity: 1, perAccount: 1 },
+            monitor: { expectedSurges: [{ startsAt: sc.flashStart, endsAt: sc.flashEnd, grantsPerMinute: Math.ceil(sc.flash.length / SHAPES.flashMinutes) }] },
+          })
+        : null;
     const batch = must(await issueCodeBatch(s.deps, { campaignId: special.id, event: 'TV recording', count: sc.guests.length, useLimit: 1, expiresAt: sc.end }, ACTOR));
     const issued = (await s.deps.store.codes.listCodes(batch.id, { limit: sc.guests.length })).items;
     const forger = hmacCodeSigner({ [s.deps.signer.keyId]: 'the-rings-guess' }, s.deps.signer.keyId);
@@ -226,17 +254,19 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
     for (let h = 0; h < 24; h++) expectedDay += dailyShape(sc.festivalDay + h * HOUR) * 60 * SHAPES.peakPerMinute * o.scale * SHAPES.festival * 15_000;
     const seedThreshold = Math.round(1.2 * expectedDay);
     const w: World = {
-      s, clock, r: seeded(o.seed ^ 0x5eed), normal, special, loophole, forgedCode, ledgers,
+      s, clock, r: seeded(o.seed ^ 0x5eed), normal, special, loophole, flash, forgedCode, ledgers, variant: sc.variant,
       claimed: new Map(), hurt: new Set(), orders: [], series: new Map(), seriesFrom: sc.attackStart - 30 * MIN, withoutValidCode: 0, key: 0, targets: sc.targets, seed: new Monitor({ totalThresholdFen: seedThreshold }), seedFrom: sc.festivalDay,
     };
 
-    const allCampaigns = new Map([...normal, special, ...(loophole ? [loophole] : [])].map((c) => [c.id as string, c]));
+    const allCampaigns = new Map([...normal, special, ...(loophole ? [loophole] : []), ...(flash ? [flash] : [])].map((c) => [c.id as string, c]));
     let seedAlarm: number | null = null;
     const traffic = new Traffic(sc, seeded(o.seed));
     const registered = new Set<string>();
     const guestCodes = new Map(sc.guests.map((g, i) => [g.id, codeText(s.deps, issued[i]!)]));
     let firstAlert: { at: number; tickAt: number } | null = null;
     let paused: number | null = null;
+    // Every pause seen from the attack's start on (any scope), the first time it was seen.
+    const pausesSeen = new Map<string, number>();
     const total = sc.end - D0;
     for (let t = D0; t < sc.end; ) {
       // Ten-second slices on the festival day (the monitor looks every second in production), a minute before.
@@ -249,8 +279,13 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
       t += step;
       clock.set(t - 1);
       await s.monitor.tick();
+      if (t > sc.attackStart)
+        for (const p of await s.deps.store.monitoring.activePauses()) {
+          const k = `${p.kind}:${p.value}`;
+          if (!pausesSeen.has(k)) pausesSeen.set(k, p.pausedAt);
+        }
       if (t > sc.attackStart && (firstAlert === null || paused === null)) {
-        const scopes = new Set([SPECIAL_TYPE, special.id, loophole?.id]);
+        const scopes = new Set([SPECIAL_TYPE, special.id, loophole?.id, FLASH_TYPE, flash?.id]);
         const alerts = (await s.deps.store.monitoring.listAlerts({ limit: 200 })).items.filter((a) => scopes.has(a.scopeValue) && a.lastAt >= sc.attackStart);
         if (firstAlert === null && alerts.length > 0) firstAlert = { at: Math.min(...alerts.map((a) => Math.max(a.firstAt, sc.attackStart))), tickAt: t - 1 };
         const p = (await s.deps.store.monitoring.activePauses()).find((x) => x.kind === 'type' && x.value === SPECIAL_TYPE);
@@ -292,6 +327,7 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
     const pauseAfterMs = paused !== null ? paused - sc.attackStart : null;
     const report: Omit<ReplayReport, 'targets'> = {
       scenario: 'pdd-2019',
+      variant: sc.variant,
       config: o.config,
       seed: o.seed,
       scale: o.scale,
@@ -302,6 +338,7 @@ export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
         firstAlertAfterMs,
         pausedAt: paused !== null ? cst(paused) : null,
         pauseAfterMs,
+        pauses: [...pausesSeen].map(([scope, at]) => ({ scope, at: cst(at) })),
         alerts: allAlerts.map((a) => ({ at: cst(a.firstAt), rule: a.rule, scope: `${a.scopeKind}:${a.scopeValue}`, severity: a.severity, title: a.title, action: a.action })),
       },
       ledgers,
@@ -361,6 +398,11 @@ function targetsOf(r: Omit<ReplayReport, 'targets'>): Target[] {
     ];
   const share = ring.attemptedFen ? ring.grantedFen / ring.attemptedFen : 0;
   const c = r.classification;
+  if (r.variant === 'flash-sale')
+    return [
+      { name: 'the flash sale causes no pause', met: r.detection.pauses.length === 0, detail: r.detection.pauses.length ? r.detection.pauses.map((p) => `${p.scope} at ${p.at}`).join(', ') : 'no pause' },
+      { name: 'legit false-positive rate ≤ 0.5 %', met: r.legit.falsePositiveRate <= 0.005, detail: `${(r.legit.falsePositiveRate * 100).toFixed(2)} %` },
+    ];
   return [
     { name: 'first alert within 60 s of the attack', met: within(r.detection.firstAlertAfterMs, 60_000), detail: r.detection.firstAlertAfterMs === null ? 'no alert' : `${r.detection.firstAlertAfterMs / 1000} s` },
     { name: 'auto-pause within 60 s of the attack', met: within(r.detection.pauseAfterMs, 60_000), detail: r.detection.pauseAfterMs === null ? 'no pause' : `${r.detection.pauseAfterMs / 1000} s` },

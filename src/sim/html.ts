@@ -38,7 +38,7 @@ export function chartSvg(r: ReplayReport, width = 960, height = 320): string {
 
 export function reportHtml(reports: readonly ReplayReport[]): string {
   const body = reports
-    .map((r) => `<h2>pdd-2019 — ${esc(r.config)}</h2><p>Face value granted per coupon type per minute.</p>${chartSvg(r)}<pre>${esc(summary(r))}</pre>`)
+    .map((r) => `<h2>pdd-2019${r.variant === 'none' ? '' : ` (${esc(r.variant)})`} — ${esc(r.config)}</h2><p>Face value granted per coupon type per minute.</p>${chartSvg(r)}<pre>${esc(summary(r))}</pre>`)
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>couponguard replay</title><style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body><h1>couponguard replay lab</h1>${body}</body></html>\n`;
 }

@@ -21,6 +21,18 @@ export const D0 = Date.parse('2019-01-17T16:00:00Z');
 
 export type Label = 'legit' | 'ring' | 'swept_in';
 
+/**
+ * Variants of the incident (issue 7), each changing one thing, meant for the loophole configuration:
+ * - `flash-sale`: no attack; a legitimate flash sale announced to the monitor at its start time,
+ *   claimed once each by ordinary accounts at many times the festival rate (must not be stopped);
+ * - `slow-drip`: the rings claim at a low steady rate;
+ * - `camouflage`: ring accounts are older and have bought popular products before claiming;
+ * - `rotating`: each ring account has its own fresh device and a residential-proxy IP on its own /24;
+ * - `bought-identities`: identities bought in bulk, phone numbers scattered over many segments.
+ */
+export const VARIANTS = ['none', 'flash-sale', 'slow-drip', 'camouflage', 'rotating', 'bought-identities'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
 /** One generated account, with the truth about who is behind it. */
 export interface Actor {
   readonly id: string;
@@ -44,6 +56,8 @@ export interface ScenarioParams {
   readonly historyDays: number;
   /** How long to run after the attack starts. */
   readonly hoursAfterAttack: number;
+  /** A variant of the incident; 'none' (the default) is the incident itself. */
+  readonly variant?: Variant;
 }
 
 export const DEFAULT_PARAMS: ScenarioParams = { seed: 2019, scale: 1, historyDays: 2, hoursAfterAttack: 3 };
@@ -74,6 +88,13 @@ export const SHAPES = {
   ringSolves: 0.5,
   /** Share of everyday claims followed by an order on physical goods. */
   redeemShare: 0.4,
+  /** flash-sale: this share of the legit accounts claims once each, evenly over `flashMinutes`. */
+  flashShare: 0.75,
+  flashMinutes: 15,
+  /** slow-drip: claims per minute per ring. */
+  slowDripPerMinute: 0.5,
+  /** camouflage: purchases of popular products per ring account before it claims. */
+  camouflagePurchases: 3,
 } as const;
 
 const phoneOf = (prefix: string, i: number): string => `${prefix}${String((i * 7_919_993 + 12_345_678) % 100_000_000).padStart(8, '0')}`;
@@ -90,6 +111,11 @@ export interface Scenario {
   readonly guests: readonly Actor[];
   readonly rings: readonly (readonly Actor[])[];
   readonly sweptIn: readonly Actor[];
+  readonly variant: Variant;
+  /** flash-sale: the legit accounts that claim in the flash sale, and its window. */
+  readonly flash: readonly Actor[];
+  readonly flashStart: number;
+  readonly flashEnd: number;
   /** Cash-out targets per ring (phone numbers or game accounts). */
   readonly targets: readonly (readonly string[])[];
   readonly festivalDay: number;
@@ -102,6 +128,7 @@ export interface Scenario {
 
 export function pdd2019(p: ScenarioParams): Scenario {
   const n = (x: number) => Math.max(1, Math.round(x * p.scale));
+  const variant: Variant = p.variant ?? 'none';
   const festivalDay = D0 + p.historyDays * DAY;
   const attackStart = festivalDay + HOUR;
   const legit: Actor[] = [];
@@ -121,7 +148,7 @@ export function pdd2019(p: ScenarioParams): Scenario {
   const guests = legit.slice(0, guestCount).map((a) => ({ ...a, guest: true }));
   legit.splice(0, guestCount, ...guests);
   const sweptIn: Actor[] = [];
-  for (let i = 0; i < n(SHAPES.sweptIn); i++)
+  for (let i = 0; i < (variant === 'flash-sale' ? 0 : n(SHAPES.sweptIn)); i++)
     sweptIn.push({
       id: `S${i}`,
       label: 'swept_in',
@@ -135,26 +162,33 @@ export function pdd2019(p: ScenarioParams): Scenario {
     });
   const rings: Actor[][] = [];
   const targets: string[][] = [];
-  SHAPES.rings.forEach((spec, k) => {
+  const prefixes = ['135', '136', '137', '150', '151', '158', '187', '188', '130', '186'];
+  (variant === 'flash-sale' ? [] : SHAPES.rings).forEach((spec, k) => {
     const members: Actor[] = [];
     for (let j = 0; j < n(spec.accounts); j++)
       members.push({
         id: `R${k}-${j}`,
         label: 'ring',
         ring: k,
-        phone: `${spec.segment}${String(1000 + j).padStart(4, '0')}`,
-        deviceId: `dev-R${k}-${Math.floor(j / spec.perDevice)}`,
-        ip: `117.${60 + k}.9.${1 + (j % spec.ips)}`,
+        phone: variant === 'bought-identities' ? phoneOf(prefixes[(j * 7 + k * 3) % prefixes.length]!, 500_000 + k * 10_000 + j) : `${spec.segment}${String(1000 + j).padStart(4, '0')}`,
+        deviceId: variant === 'rotating' ? `dev-R${k}-${j}-fresh` : `dev-R${k}-${Math.floor(j / spec.perDevice)}`,
+        // Residential proxies: one address on its own /24 per account, across many ISPs' ranges.
+        ip: variant === 'rotating' ? `${101 + ((j * 7 + k * 13) % 120)}.${(j * 131 + k * 17) % 256}.${(j * 59 + k * 101) % 256}.${1 + ((j * 11) % 250)}` : `117.${60 + k}.9.${1 + (j % spec.ips)}`,
         // Bought identities: real-looking, from many people, each used once.
         identity: identityOf(['440301', '450102', '360102'][k % 3]!, 7_000 + k * 50_000 + j * 3),
-        createdAt: attackStart - (1 + (j % 20)) * HOUR,
+        createdAt: variant === 'camouflage' ? attackStart - (20 + (j % 40)) * DAY : attackStart - (1 + (j % 20)) * HOUR,
         guest: false,
       });
     rings.push(members);
     targets.push(Array.from({ length: spec.targets }, (_, t) => (t % 2 === 0 ? `1591234${String(k * 100 + t).padStart(4, '0')}` : `game-${k}-${t}`)));
   });
+  const flash = variant === 'flash-sale' ? legit.slice(guestCount, guestCount + n(SHAPES.legitAccounts * SHAPES.flashShare)) : [];
   return {
     params: p,
+    variant,
+    flash,
+    flashStart: attackStart,
+    flashEnd: attackStart + SHAPES.flashMinutes * MIN,
     actors: [...legit, ...sweptIn, ...rings.flat()],
     legit,
     guests,
@@ -169,7 +203,7 @@ export function pdd2019(p: ScenarioParams): Scenario {
   };
 }
 
-export type EventKind = 'everyday' | 'guest' | 'ring' | 'swept';
+export type EventKind = 'everyday' | 'guest' | 'ring' | 'swept' | 'flash';
 export interface SimEvent {
   readonly at: number;
   readonly kind: EventKind;
@@ -206,10 +240,15 @@ export class Traffic {
     });
     if (from >= s.attackStart) {
       s.rings.forEach((members, ringIx) => {
-        const want = poisson(r, SHAPES.ringPerMinute * scale * span);
+        const want = poisson(r, (s.variant === 'slow-drip' ? SHAPES.slowDripPerMinute : SHAPES.ringPerMinute) * scale * span);
         for (let i = 0; i < want && this.ringNext[ringIx]! < members.length; i++) out.push({ at: at(), kind: 'ring', actor: members[this.ringNext[ringIx]!++]! });
       });
     }
+    // The flash sale: every participant once, evenly over its window.
+    s.flash.forEach((a, i) => {
+      const t = s.flashStart + Math.floor((i * (s.flashEnd - s.flashStart)) / s.flash.length);
+      if (t >= from && t < to) out.push({ at: t, kind: 'flash', actor: a });
+    });
     if (from >= s.sweptStart) {
       const rate = Math.min(SHAPES.sweptCap, SHAPES.sweptGrowth * ((from - s.sweptStart) / MIN + 1)) * scale;
       const want = poisson(r, rate * span);

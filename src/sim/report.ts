@@ -1,4 +1,4 @@
-import { HOUR, type Label } from './pdd-2019.js';
+import { HOUR, type Label, type Variant } from './pdd-2019.js';
 
 /** Money and decisions for one kind of actor; every amount in fen. */
 export interface Ledger {
@@ -40,6 +40,7 @@ export interface Target {
 
 export interface ReplayReport {
   readonly scenario: 'pdd-2019';
+  readonly variant: Variant;
   readonly config: 'locked' | 'loophole';
   readonly seed: number;
   readonly scale: number;
@@ -50,6 +51,8 @@ export interface ReplayReport {
     firstAlertAfterMs: number | null;
     pausedAt: string | null;
     pauseAfterMs: number | null;
+    /** Every pause in force at some tick from the attack's start on, any scope, and when it began. */
+    pauses: { scope: string; at: string }[];
     alerts: { at: string; rule: string; scope: string; severity: string; title: string; action: string | null }[];
   };
   readonly ledgers: Record<Label, Ledger>;
@@ -98,9 +101,10 @@ export function summary(r: ReplayReport): string {
     `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  held ${l.held}  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  orders held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
   const c = r.classification;
   return [
-    `replay pdd-2019 [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
+    `replay pdd-2019${r.variant === 'none' ? '' : ` --variant ${r.variant}`} [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
     `  window ${r.window.from} → ${r.window.end} (China time), attack from ${r.window.attackStart}`,
     `  first alert ${secs(r.detection.firstAlertAfterMs)} after the attack${r.detection.firstAlertAt ? ` (${r.detection.firstAlertAt})` : ''}; auto-pause ${secs(r.detection.pauseAfterMs)}${r.detection.pausedAt ? ` (${r.detection.pausedAt})` : ''}`,
+    `  pauses seen: ${r.detection.pauses.length ? r.detection.pauses.map((p) => `${p.scope} (${p.at})`).join(', ') : 'none'}`,
     `  the seed: alarm at ${r.seedTimeline.alarm}, ${secs(r.seedTimeline.detectAfterMs)} after 01:00; ${r.seedTimeline.taken}`,
     `  the seed's total threshold (${yuan(r.seedOnThisTraffic.thresholdFen)}/day) on this traffic: ${r.seedOnThisTraffic.alarmAt ? `${r.seedOnThisTraffic.alarmAt}, ${secs(r.seedOnThisTraffic.afterMs)} after the attack` : 'did not fire within the window'}`,
     line('ring', L.ring),
