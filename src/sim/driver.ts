@@ -21,7 +21,7 @@ import { actOnOrder, placeOrder, type PlaceOrderRequest } from '../core/orders/u
 import { classifyCampaign, detectRings } from '../core/rings/use-cases.js';
 import type { CampaignId, CodeId, OrderId } from '../core/shared/ids.js';
 import type { Channel } from '../core/shared/channels.js';
-import { D0, DAY, HOUR, MIN, dailyShape, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent, type Variant } from './pdd-2019.js';
+import { D0, DAY, HOUR, MIN, dailyShape, hasTrait, pdd2019, SHAPES, Traffic, type Actor, type Label, type ScenarioParams, type SimEvent, type Variant } from './pdd-2019.js';
 import { seeded, pick, type Rng } from './random.js';
 import { cst, emptyLedger, SEED_TIMELINE, type Ledger, type ReplayReport, type Target } from './report.js';
 
@@ -167,7 +167,7 @@ async function handle(w: World, e: SimEvent, config: ReplayConfig, registered: S
     registered.add(a.id);
     must(await recordAccountEvent(w.s.deps, { type: 'registration', accountId: a.id, at: a.createdAt, phone: a.phone, deviceId: a.deviceId, ip: a.ip }));
     // Camouflage: ordinary purchases of popular products, spread between registration and the claim.
-    if (w.variant === 'camouflage')
+    if (hasTrait(w.variant, 'camouflage'))
       for (let i = 0; i < SHAPES.camouflagePurchases; i++) {
         const at = a.createdAt + Math.floor(((i + 1) * (w.clock.now() - HOUR - a.createdAt)) / (SHAPES.camouflagePurchases + 1));
         must(await recordAccountEvent(w.s.deps, { type: 'purchase', accountId: a.id, at, deviceId: a.deviceId, ip: a.ip, amountFen: 5_900 + Math.floor(w.r() * 20_000) }));

@@ -28,10 +28,13 @@ export type Label = 'legit' | 'ring' | 'swept_in';
  * - `slow-drip`: the rings claim at a low steady rate;
  * - `camouflage`: ring accounts are older and have bought popular products before claiming;
  * - `rotating`: each ring account has its own fresh device and a residential-proxy IP on its own /24;
- * - `bought-identities`: identities bought in bulk, phone numbers scattered over many segments.
+ * - `bought-identities`: identities bought in bulk, phone numbers scattered over many segments;
+ * - `combined`: the four attack variants at once (what a ring that read the rules would do).
  */
-export const VARIANTS = ['none', 'flash-sale', 'slow-drip', 'camouflage', 'rotating', 'bought-identities'] as const;
+export const VARIANTS = ['none', 'flash-sale', 'slow-drip', 'camouflage', 'rotating', 'bought-identities', 'combined'] as const;
 export type Variant = (typeof VARIANTS)[number];
+/** Whether a variant has a given attack trait (`combined` has them all). */
+export const hasTrait = (v: Variant, t: 'slow-drip' | 'camouflage' | 'rotating' | 'bought-identities'): boolean => v === t || v === 'combined';
 
 /** One generated account, with the truth about who is behind it. */
 export interface Actor {
@@ -170,13 +173,13 @@ export function pdd2019(p: ScenarioParams): Scenario {
         id: `R${k}-${j}`,
         label: 'ring',
         ring: k,
-        phone: variant === 'bought-identities' ? phoneOf(prefixes[(j * 7 + k * 3) % prefixes.length]!, 500_000 + k * 10_000 + j) : `${spec.segment}${String(1000 + j).padStart(4, '0')}`,
-        deviceId: variant === 'rotating' ? `dev-R${k}-${j}-fresh` : `dev-R${k}-${Math.floor(j / spec.perDevice)}`,
+        phone: hasTrait(variant, 'bought-identities') ? phoneOf(prefixes[(j * 7 + k * 3) % prefixes.length]!, 500_000 + k * 10_000 + j) : `${spec.segment}${String(1000 + j).padStart(4, '0')}`,
+        deviceId: hasTrait(variant, 'rotating') ? `dev-R${k}-${j}-fresh` : `dev-R${k}-${Math.floor(j / spec.perDevice)}`,
         // Residential proxies: one address on its own /24 per account, across many ISPs' ranges.
-        ip: variant === 'rotating' ? `${101 + ((j * 7 + k * 13) % 120)}.${(j * 131 + k * 17) % 256}.${(j * 59 + k * 101) % 256}.${1 + ((j * 11) % 250)}` : `117.${60 + k}.9.${1 + (j % spec.ips)}`,
+        ip: hasTrait(variant, 'rotating') ? `${101 + ((j * 7 + k * 13) % 120)}.${(j * 131 + k * 17) % 256}.${(j * 59 + k * 101) % 256}.${1 + ((j * 11) % 250)}` : `117.${60 + k}.9.${1 + (j % spec.ips)}`,
         // Bought identities: real-looking, from many people, each used once.
         identity: identityOf(['440301', '450102', '360102'][k % 3]!, 7_000 + k * 50_000 + j * 3),
-        createdAt: variant === 'camouflage' ? attackStart - (20 + (j % 40)) * DAY : attackStart - (1 + (j % 20)) * HOUR,
+        createdAt: hasTrait(variant, 'camouflage') ? attackStart - (20 + (j % 40)) * DAY : attackStart - (1 + (j % 20)) * HOUR,
         guest: false,
       });
     rings.push(members);
@@ -240,7 +243,7 @@ export class Traffic {
     });
     if (from >= s.attackStart) {
       s.rings.forEach((members, ringIx) => {
-        const want = poisson(r, (s.variant === 'slow-drip' ? SHAPES.slowDripPerMinute : SHAPES.ringPerMinute) * scale * span);
+        const want = poisson(r, (hasTrait(s.variant, 'slow-drip') ? SHAPES.slowDripPerMinute : SHAPES.ringPerMinute) * scale * span);
         for (let i = 0; i < want && this.ringNext[ringIx]! < members.length; i++) out.push({ at: at(), kind: 'ring', actor: members[this.ringNext[ringIx]!++]! });
       });
     }

@@ -37,6 +37,9 @@ describe('replay pdd-2019 variants', () => {
     expect(bought.map((a) => a.deviceId)).toEqual(base.map((a) => a.deviceId));
     const camo = pdd2019({ ...p, variant: 'camouflage' });
     expect(Math.max(...camo.rings.flat().map((a) => a.createdAt))).toBeLessThanOrEqual(camo.attackStart - 20 * 86_400_000);
+    const all = pdd2019({ ...p, variant: 'combined' }).rings.flat();
+    expect(new Set(all.map((a) => a.deviceId)).size).toBe(all.length);
+    expect(new Set(all.map((a) => a.phone.slice(0, 7))).size).toBeGreaterThan(all.length * 0.9);
   });
 
   it('slow-drip: the rings claim at a fraction of the burst rate', async () => {
