@@ -29,6 +29,18 @@ describe('couponguard replay', () => {
     expect(readFileSync(join(dir, files[2]!), 'utf8')).toContain('<svg');
   }, 120_000);
 
+  it('runs a variant in the loophole configuration only', async () => {
+    const b = io();
+    const out = join(dir, 'variant');
+    const code = await run(['replay', 'pdd-2019', '--variant', 'flash-sale', '--scale', '0.1', '--history-days', '1', '--hours', '1', '--seed', '5', '--out', out], { io: b.io });
+    expect(code, b.err.join('\n')).toBe(0);
+    expect(b.out.join('\n')).toContain('replay pdd-2019 --variant flash-sale [loophole]');
+    expect(readdirSync(out).sort()).toEqual(['pdd-2019-flash-sale-loophole-seed5-scale0.1.json', 'pdd-2019-flash-sale-seed5-scale0.1.html']);
+    const c = io();
+    expect(await run(['replay', 'pdd-2019', '--variant', 'rotating', '--config', 'locked', '--out', out], { io: c.io })).toBe(1);
+    expect(c.err.join('\n')).toContain('loophole configuration');
+  }, 120_000);
+
   it('refuses an unknown scenario', async () => {
     const b = io();
     expect(await run(['replay', 'nope', '--out', dir], { io: b.io })).toBe(1);
