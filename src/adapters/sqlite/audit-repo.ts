@@ -3,7 +3,7 @@ import type { Sha256 } from '../../ports/crypto.js';
 import type { AuditRepo } from '../../ports/store.js';
 import type { SqliteDb } from './database.js';
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   at: number;
   actor: string;
@@ -14,7 +14,7 @@ interface AuditRow {
   hash: string;
 }
 
-const toEntry = (r: AuditRow): AuditEntry => ({
+export const auditFromRow = (r: AuditRow): AuditEntry => ({
   seq: r.seq,
   at: r.at,
   actor: r.actor,
@@ -48,9 +48,9 @@ export function sqliteAuditRepo(db: SqliteDb, append: (e: AuditInput, at: number
   const appendTx = db.transaction(append);
   return {
     append: async (e, at) => appendTx.immediate(e, at),
-    list: async ({ limit, afterSeq }) => (page.all(afterSeq ?? 0, limit) as AuditRow[]).map(toEntry),
+    list: async ({ limit, afterSeq }) => (page.all(afterSeq ?? 0, limit) as AuditRow[]).map(auditFromRow),
     *all() {
-      for (const r of all.iterate() as IterableIterator<AuditRow>) yield toEntry(r);
+      for (const r of all.iterate() as IterableIterator<AuditRow>) yield auditFromRow(r);
     },
   };
 }

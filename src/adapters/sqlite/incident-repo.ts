@@ -3,6 +3,7 @@ import type { AccountClass, Disposition, Incident, IncidentId, IncidentStatus, L
 import type { OrderStatus } from '../../core/orders/order.js';
 import type { ClassifiedAccount, IncidentRepo } from '../../ports/incidents.js';
 import type { SqliteDb } from './database.js';
+import { auditFromRow, type AuditRow } from './audit-repo.js';
 
 export interface IncidentRow {
   id: string;
@@ -56,17 +57,6 @@ export const memberFromRow = (r: MemberRow): Member => ({
   foundAt: r.found_at,
   actedAt: r.acted_at,
 });
-
-interface AuditRow {
-  seq: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
 
 const bodyOf = (i: Pick<Incident, 'window' | 'leniency' | 'note'>): string => JSON.stringify({ window: i.window, leniency: i.leniency, note: i.note } satisfies IncidentBody);
 
@@ -199,15 +189,6 @@ export function sqliteIncidentRepo(
     membershipsOf: async (orderId) =>
       (s.memberships.all(orderId) as { incident_id: string; disposition: string }[]).map((r) => ({ incidentId: r.incident_id as IncidentId, disposition: r.disposition as Disposition })),
     timeline: async (id) =>
-      (s.timeline.all(id) as AuditRow[]).map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        actor: r.actor,
-        action: r.action,
-        target: r.target,
-        details: JSON.parse(r.details) as Record<string, unknown>,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-      })),
+      (s.timeline.all(id) as AuditRow[]).map(auditFromRow),
   };
 }
