@@ -99,7 +99,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     // of this campaign by index, never a scan of the campaign's coupons.
     identityGrants: db
       .prepare(
-        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
+        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c INDEXED BY coupons_account ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
       )
       .pluck(),
     link: db.prepare('INSERT OR IGNORE INTO account_identities (account_id, identity_hash, first_at) VALUES (?, ?, ?)'),

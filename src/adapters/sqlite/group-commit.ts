@@ -14,7 +14,8 @@ export type Enqueue = <T>(job: () => T) => Promise<T>;
 
 const MAX_BATCH = 256;
 
-export function groupCommitter(db: SqliteDb): Enqueue {
+/** `afterCommit` runs after each batch has committed and its promises are settled (checkpoint pokes). */
+export function groupCommitter(db: SqliteDb, afterCommit?: () => void): Enqueue {
   const queue: { job: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   let scheduled = false;
 
@@ -43,6 +44,7 @@ export function groupCommitter(db: SqliteDb): Enqueue {
       if (r.ok) j.resolve(r.value);
       else j.reject(r.error);
     });
+    afterCommit?.();
   };
   const schedule = () => {
     scheduled = true;

@@ -8,6 +8,7 @@ import { sqliteCodeRepo } from './code-repo.js';
 import { sqliteCouponRepo } from './coupon-repo.js';
 import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
+import { walCheckpointer } from './checkpointer.js';
 import { sqliteIncidentBatches } from './incident-batch-repo.js';
 import { sqliteIncidentRepo } from './incident-repo.js';
 import { jobCheckpoint, sqliteJobRepo } from './job-repo.js';
@@ -26,7 +27,8 @@ export { openSqlite };
 export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { readonly db: SqliteDb } {
   const db = openSqlite(opts);
   const appendAudit = auditAppender(db, sha256);
-  const enqueue = groupCommitter(db);
+  const checkpointer = walCheckpointer(db, opts.path);
+  const enqueue = groupCommitter(db, checkpointer ? () => checkpointer.afterCommit() : undefined);
   const orders = sqliteOrderRepo(db, appendAudit, enqueue);
   const cfg = sqliteConfigVersion(db);
   const checkpoint = jobCheckpoint(db, appendAudit);
@@ -51,6 +53,8 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     audit: sqliteAuditRepo(db, appendAudit),
     keys: sqliteKeyRepo(db, appendAudit),
     close: async () => {
+      // The checkpointer's connection first, so the last one to close (ours) cleans up the WAL.
+      await checkpointer?.close();
       db.close();
     },
   };

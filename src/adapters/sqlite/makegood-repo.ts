@@ -95,7 +95,7 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
     // The same indexed walk as the claim path (claim-repo.ts): an identity's accounts, then their coupons.
     identityGrants: db
       .prepare(
-        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
+        'SELECT count(*) FROM account_identities ai CROSS JOIN coupons c INDEXED BY coupons_account ON c.account_id = ai.account_id AND c.campaign_id = ? WHERE ai.identity_hash = ?',
       )
       .pluck(),
     phone: db.prepare('SELECT phone FROM accounts WHERE id = ?').pluck(),

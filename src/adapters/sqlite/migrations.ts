@@ -465,4 +465,22 @@ CREATE TABLE ring_current (id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT);
 INSERT INTO ring_current (id, run_id) VALUES (1, NULL);
 `,
   },
+  {
+    version: 40,
+    name: 'claim path write diet',
+    sql: `
+-- Every claim writes every index of claims and coupons; these four cost index writes on the hot
+-- path for reads that a narrower index (or an existing one) serves as well.
+-- coupons(campaign_id, status): campaign walks use coupons_campaign_id (campaign_id, id).
+DROP INDEX coupons_campaign;
+-- coupons(account_id, campaign_id): an account has few coupons; coupons_account (account_id, id) finds them.
+DROP INDEX coupons_account_campaign;
+-- The review queue reads held claims only: index those, not every decision.
+DROP INDEX claims_decision;
+CREATE INDEX claims_held ON claims(id) WHERE decision = 'hold';
+-- Code-batch walks read claims made with a code (batch_id = ? implies batch_id IS NOT NULL).
+DROP INDEX claims_batch_coupon;
+CREATE INDEX claims_batch_coupon ON claims(batch_id, coupon_id) WHERE batch_id IS NOT NULL AND coupon_id IS NOT NULL;
+`,
+  },
 ];
