@@ -124,21 +124,13 @@ export function ledger(db: SqliteDb, campaignId: CampaignId | string): Ledger {
     campaignId,
   ).n;
   const counters = db
-    .prepare("SELECT kind, key, n FROM claim_counters WHERE campaign_id = ? AND kind IN ('account', 'phone')")
+    // Per-account grants are counted from coupons (no counter row); phones keep a counter.
+    .prepare("SELECT kind, key, n FROM claim_counters WHERE campaign_id = ? AND kind = 'phone'")
     .all(campaignId) as {
     kind: string;
     key: string;
     n: number;
   }[];
-  const perAccount = new Map(
-    (
-      db
-        .prepare(
-          'SELECT account_id AS k, count(*) AS n FROM coupons WHERE campaign_id = ? GROUP BY account_id',
-        )
-        .all(campaignId) as { k: string; n: number }[]
-    ).map((r) => [r.k, r.n]),
-  );
   const perPhone = new Map(
     (
       db
@@ -149,11 +141,9 @@ export function ledger(db: SqliteDb, campaignId: CampaignId | string): Ledger {
     ).map((r) => [r.k, r.n]),
   );
   const counterMismatches = counters
-    .map((r) => ({ ...r, actual: (r.kind === 'account' ? perAccount : perPhone).get(r.key) ?? 0 }))
+    .map((r) => ({ ...r, actual: perPhone.get(r.key) ?? 0 }))
     .filter((r) => r.n !== r.actual);
   const counted = new Set(counters.map((r) => `${r.kind}:${r.key}`));
-  for (const [k, n] of perAccount)
-    if (!counted.has(`account:${k}`)) counterMismatches.push({ kind: 'account', key: k, n: 0, actual: n });
   for (const [k, n] of perPhone)
     if (!counted.has(`phone:${k}`)) counterMismatches.push({ kind: 'phone', key: k, n: 0, actual: n });
   return {

@@ -90,6 +90,9 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       'SELECT c.*, b.revoked_at AS batch_revoked FROM codes c JOIN code_batches b ON b.id = c.batch_id WHERE c.id = ?',
     ),
     counter: db.prepare('SELECT n FROM claim_counters WHERE campaign_id = ? AND kind = ? AND key = ?').pluck(),
+    // An account's grants of a campaign are its coupons of that campaign (coupons are never deleted;
+    // revoked ones still count): read through the index instead of keeping a counter row per account.
+    accountGrants: db.prepare('SELECT count(*) FROM coupons INDEXED BY coupons_account WHERE account_id = ? AND campaign_id = ?').pluck(),
     bump: db.prepare(
       'INSERT INTO claim_counters (campaign_id, kind, key, n) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + 1',
     ),
@@ -164,7 +167,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
         campaign,
         usage: { grantedCount: campaignRow.granted_count, grantedFen: campaignRow.granted_fen },
         code: codeRow ? { ...codeFromRow(codeRow), batchRevoked: codeRow.batch_revoked !== null } : null,
-        accountGrants: (s.counter.get(cid, 'account', account.id) as number | undefined) ?? 0,
+        accountGrants: s.accountGrants.get(account.id, cid) as number,
         identityGrants: identities.map((h) => s.identityGrants.get(cid, h) as number),
         phoneGrants: account.phone ? ((s.counter.get(cid, 'phone', account.phone) as number | undefined) ?? 0) : 0,
         scopePaused: (s.paused.get(couponTypeOf(campaign), record.channel) as 'type' | 'channel' | undefined) ?? null,
@@ -173,8 +176,6 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
       if (why) {
         record = deniedAtCommit(record, why);
       } else {
-        s.bump.run(cid, 'account', account.id);
-        for (const h of identities) s.bump.run(cid, 'identity', h);
         if (account.phone) s.bump.run(cid, 'phone', account.phone);
         if (record.codeId) s.useCode.run(record.codeId);
         if (plan.answered) s.challengeUse.run(record.id, plan.answered);

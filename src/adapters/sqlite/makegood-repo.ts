@@ -88,6 +88,9 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
     classOf: db.prepare('SELECT class FROM incident_accounts WHERE incident_id = ? AND account_id = ?').pluck(),
     involved: db.prepare('SELECT 1 FROM orders o JOIN incident_orders m ON m.order_id = o.id WHERE o.account_id = ? AND m.incident_id = ? LIMIT 1'),
     counter: db.prepare('SELECT n FROM claim_counters WHERE campaign_id = ? AND kind = ? AND key = ?').pluck(),
+    // An account's grants of a campaign are its coupons of that campaign (coupons are never deleted;
+    // revoked ones still count): read through the index instead of keeping a counter row per account.
+    accountGrants: db.prepare('SELECT count(*) FROM coupons INDEXED BY coupons_account WHERE account_id = ? AND campaign_id = ?').pluck(),
     bump: db.prepare(
       'INSERT INTO claim_counters (campaign_id, kind, key, n) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, kind, key) DO UPDATE SET n = n + 1',
     ),
@@ -150,7 +153,7 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
       if (s.ringMember.get(inc, account)) return 'excluded';
       if (s.involved.get(account, inc) && !(m.includeSweptIn && s.classOf.get(inc, account) === 'swept_in')) return 'excluded';
     }
-    if (((s.counter.get(campaignId, 'account', account) as number | undefined) ?? 0) >= limits.perAccount) return 'limit_reached';
+    if ((s.accountGrants.get(account, campaignId) as number) >= limits.perAccount) return 'limit_reached';
     const ids = s.identities.all(account) as string[];
     if (ids.some((h) => (s.identityGrants.get(campaignId, h) as number) >= limits.perIdentity)) return 'limit_reached';
     const phone = s.phone.get(account) as string | null | undefined;
@@ -195,8 +198,6 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
           const phone = s.phone.get(r.account_id) as string | null | undefined;
           s.claim.run(g.claimId, t.at, m.campaignId, r.account_id, phone ?? null, JSON.stringify([{ code: MAKEGOOD_REASON, message: `Make-good ${m.id}: ${m.name}` }]), `makegood@${m.id}`, g.couponId, face);
           s.coupon.run(g.couponId, m.campaignId, r.account_id, g.claimId, face, t.at, validTo, t.at, t.at);
-          s.bump.run(m.campaignId, 'account', r.account_id);
-          for (const h of s.identities.all(r.account_id) as string[]) s.bump.run(m.campaignId, 'identity', h);
           if (phone) s.bump.run(m.campaignId, 'phone', phone);
           s.spend.run(face, m.campaignId);
           s.spendMakegood.run(face, t.at, id);
