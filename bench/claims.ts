@@ -7,6 +7,7 @@
  *   npm run bench:claims -- --rounds 3              # baseline/FULL/NORMAL three times, interleaved; medians
  *   npm run bench:claims -- --only full --profile   # CPU profile of the server's measured window
  *   npm run bench:claims -- --only baseline,full,full-norisk   # what the risk engine costs
+ *   npm run bench:claims -- --only full --rate 500,1000,2000,3000  # + latency at stated loads (open loop)
  *
  * Env overrides: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_WAIT_QUIET.
  * Before each server the bench waits (up to --wait-quiet seconds, default 60; 0 = never) for other
@@ -45,11 +46,12 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     'wait-quiet': { type: 'string' },
     json: { type: 'string' },
+    rate: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (flags.help) {
-  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal,full-norisk] [--profile] [--json file]`);
+  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal,full-norisk] [--rate r1,r2,...] [--profile] [--json file]`);
   process.exit(0);
 }
 
@@ -68,6 +70,15 @@ const connections = Math.round(num('--connections', flags.connections, process.e
 const only = (flags.only ?? DEFAULT_TARGETS.join(',')).split(',').map((s) => s.trim().toLowerCase());
 for (const t of only) if (!TARGETS.includes(t as Target)) throw new Error(`--only takes ${TARGETS.join(', ')}; got ${t}`);
 const selected = TARGETS.filter((t) => only.includes(t));
+/** Stated loads (requests/s, all connections together): after the saturating run, one run at each. */
+const rates = (flags.rate ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((r) => {
+    const n = Number(r);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--rate takes positive numbers, got ${r}`);
+    return n;
+  });
 
 const LABEL: Record<Target, string> = {
   baseline: 'baseline: bare Fastify JSON POST',
@@ -92,6 +103,8 @@ interface RunOutcome {
   /** CPU of the whole machine in the measured window, in cores: busy, and busy minus bench + server. */
   readonly machineBusyCores: number;
   readonly otherCores: number;
+  /** Runs at stated loads (--rate), in order. */
+  readonly atRates: readonly { readonly rate: number; readonly load: LoadResult }[];
 }
 
 const profileDir = flags.profile ? join(tmpdir(), `couponguard-bench-profiles-${Date.now()}`) : undefined;
@@ -218,7 +231,13 @@ async function runTarget(target: Target): Promise<RunOutcome> {
       if (dbCheck) console.log(`  !! ${dbCheck}`);
     }
     if (server.profilePath) console.log(`  CPU profile of the measured window: ${server.profilePath}`);
-    return { target, ready, warmup, load, server, dbCheck, machineBusyCores, otherCores };
+    const atRates: RunOutcome['atRates'][number][] = [];
+    for (const rate of rates) {
+      const r = await runLoad({ ...base, durationS, rate });
+      console.log(describeLoad(`at a stated load of ${fmtInt(rate)}/s, ${durationS} s`, r));
+      atRates.push({ rate, load: r });
+    }
+    return { target, ready, warmup, load, server, dbCheck, machineBusyCores, otherCores, atRates };
   } finally {
     await fixture.stop();
   }
@@ -333,6 +352,27 @@ for (const [t, r] of rowsByTarget) {
       ` → target (ratio ≥ 0.5 and claim p99 ≤ 10 ms) ${ok ? 'MET' : 'MISSED'}${t === 'normal' ? ' (NORMAL is not the default)' : ''}`,
   );
 }
+if (rates.length) {
+  console.log(`\n== latency at stated loads (open loop: autocannon paces ${connections} connections to the rate; p99 of every response)`);
+  console.log(
+    table(
+      ['run', 'round', 'stated/s', 'ok/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'p99 ≤ 10 ms'],
+      outcomes.flatMap((o) =>
+        o.atRates.map(({ rate, load }) => [
+          SHORT[o.target],
+          String(o.round),
+          fmtInt(rate),
+          fmtInt(load.goodPerSec),
+          fmt(load.latency.p50),
+          fmt(load.latency.p99),
+          fmt(load.latency.p999),
+          String(errorCount(load)),
+          load.latency.p99 <= 10 && load.goodPerSec >= rate * 0.95 ? 'yes' : 'no',
+        ]),
+      ),
+    ),
+  );
+}
 console.log('FULL = fsync on every commit: an acknowledged grant survives power loss. NORMAL = survives a process crash only (an OS crash or power cut may lose the last commits).');
 const loaderBound = outcomes.filter((o) => o.target === 'baseline' && o.load.loaderCpu > 0.9);
 if (loaderBound.length)
@@ -357,7 +397,7 @@ if (flags.json) {
   );
 }
 
-const broken = outcomes.filter((o) => failed(o.load) || failed(o.warmup) || o.dbCheck);
+const broken = outcomes.filter((o) => failed(o.load) || failed(o.warmup) || o.dbCheck || o.atRates.some((r) => failed(r.load)));
 if (broken.length) {
   const bar = '!'.repeat(78);
   console.error(`\n${bar}\n!! THE BENCH HAD ERRORS in: ${broken.map((o) => SHORT[o.target]).join(', ')}`);

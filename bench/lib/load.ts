@@ -18,6 +18,8 @@ export interface LoadOptions {
   readonly path: string;
   readonly connections: number;
   readonly durationS: number;
+  /** Requests per second across all connections (autocannon's overallRate); absent = as fast as answered. */
+  readonly rate?: number;
   readonly next: () => NextRequest;
   /** null when the answer is what we wanted, else a short label of what was wrong. */
   readonly judge: (status: number, body: string) => string | null;
@@ -64,6 +66,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         url: o.url,
         connections: o.connections,
         duration: o.durationS,
+        ...(o.rate ? { overallRate: o.rate } : {}),
         pipelining: 1,
         requests: [
           {
