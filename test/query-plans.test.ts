@@ -15,6 +15,7 @@ import { sqliteMakegoodRepo } from '../src/adapters/sqlite/makegood-repo.js';
 import { sqliteOrderRepo } from '../src/adapters/sqlite/order-repo.js';
 import { auditAppender } from '../src/adapters/sqlite/audit-repo.js';
 import { jobCheckpoint } from '../src/adapters/sqlite/job-repo.js';
+import { sqliteTraceRepo } from '../src/adapters/sqlite/trace-repo.js';
 
 /** Statements that scan on purpose, with the reason. */
 const ALLOWED_SCANS: Record<string, string> = {
@@ -74,6 +75,14 @@ describe('query plans of the claim and order paths', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('traces by code and by top-up target use their indexes (no scan of claims or orders mid-incident)', () => {
+    const trace = prepared(db, (d) => sqliteTraceRepo(d));
+    const byCode = trace.find((q) => q.includes('FROM claims WHERE code_id = ?'))!;
+    const byTarget = trace.find((q) => q.includes('FROM order_targets'))!;
+    expect(plan(db, byCode)).toEqual(['SEARCH claims USING INDEX claims_code (code_id=?)']);
+    expect(plan(db, byTarget).join(' | ')).toMatch(/^SEARCH t USING PRIMARY KEY \(target=\?\) \| SEARCH o USING (COVERING )?INDEX sqlite_autoindex_orders_1 \(id=\?\)/);
   });
 
   it('the identity-limit check walks an identity’s accounts, then their coupons by account', () => {

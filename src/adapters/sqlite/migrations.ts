@@ -483,4 +483,22 @@ DROP INDEX claims_batch_coupon;
 CREATE INDEX claims_batch_coupon ON claims(batch_id, coupon_id) WHERE batch_id IS NOT NULL AND coupon_id IS NOT NULL;
 `,
   },
+  {
+    version: 41,
+    name: 'traces by code and by top-up target',
+    sql: `
+-- An analyst tracing a leaked code or a cash-out target mid-incident should not wait for a scan of
+-- every claim or order. Only claims granted with a code are indexed (none of the open crowd's), and
+-- only orders with a top-up target get rows in order_targets.
+CREATE INDEX claims_code ON claims(code_id, seq) WHERE code_id IS NOT NULL AND coupon_id IS NOT NULL;
+CREATE TABLE order_targets (
+  target TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  PRIMARY KEY (target, order_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO order_targets (target, order_id)
+  SELECT json_extract(j.value, '$.topupTarget'), o.id FROM orders o, json_each(o.body, '$.items') j
+  WHERE json_extract(j.value, '$.topupTarget') IS NOT NULL;
+`,
+  },
 ];

@@ -32,6 +32,7 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
     insert: db.prepare(
       'INSERT INTO orders (id, account_id, at, status, decision, total_fen, discount_fen, pay_fen, body, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    target: db.prepare('INSERT OR IGNORE INTO order_targets (target, order_id) VALUES (?, ?)'),
     link: db.prepare('INSERT INTO order_coupons (order_id, coupon_id, campaign_id, discount_fen) VALUES (?, ?, ?, ?)'),
     coupon: db.prepare('SELECT * FROM coupons WHERE id = ?'),
     campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
@@ -49,6 +50,7 @@ export function sqliteOrderRepo(db: SqliteDb, appendAudit: (e: AuditInput, at: n
   const insertOrder = (o: Order) => {
     const { status, updatedAt, ...body } = o;
     s.insert.run(o.id, o.accountId, o.at, status, o.decision, o.totalFen, o.discountFen, o.payFen, JSON.stringify(body), updatedAt);
+    for (const i of o.items) if (i.topupTarget) s.target.run(i.topupTarget, o.id);
   };
 
   const commit = db.transaction((plan: OrderPlan): OrderCommitOutcome => {

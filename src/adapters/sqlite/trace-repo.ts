@@ -25,14 +25,10 @@ export function sqliteTraceRepo(db: SqliteDb): TraceRepo {
     order: db.prepare('SELECT id FROM orders WHERE id = ?').pluck(),
     accountCoupons: db.prepare('SELECT id FROM coupons WHERE account_id = ? ORDER BY id LIMIT ?').pluck(),
     accountOrders: db.prepare('SELECT id FROM orders WHERE account_id = ? ORDER BY id LIMIT ?').pluck(),
-    // claims has no index on code_id (the claim path keeps its writes lean): a trace by code scans.
+    // claims_code indexes only claims granted with a code (migration 41).
     codeCoupons: db.prepare('SELECT coupon_id FROM claims WHERE code_id = ? AND coupon_id IS NOT NULL ORDER BY seq LIMIT ?').pluck(),
     targetOrders: db
-      .prepare(
-        `SELECT id FROM orders o WHERE instr(o.body, @needle) > 0
-           AND EXISTS (SELECT 1 FROM json_each(o.body, '$.items') j WHERE json_extract(j.value, '$.topupTarget') = @target)
-         ORDER BY o.rowid LIMIT @n`,
-      )
+      .prepare('SELECT t.order_id FROM order_targets t JOIN orders o ON o.id = t.order_id WHERE t.target = ? ORDER BY o.rowid LIMIT ?')
       .pluck(),
     ordersOfCoupon: db.prepare('SELECT order_id FROM order_coupons WHERE coupon_id = ? ORDER BY order_id').pluck(),
     events: db.prepare('SELECT at, action, from_status, to_status, actor FROM order_events WHERE order_id = ? ORDER BY seq'),
@@ -110,7 +106,7 @@ export function sqliteTraceRepo(db: SqliteDb): TraceRepo {
           return { coupons: c.items, orders: [], truncated: c.truncated };
         }
         case 'target': {
-          const o = cut(s.targetOrders.all({ needle: JSON.stringify(subject.id), target: subject.id, n: limit + 1 }) as OrderId[]);
+          const o = cut(s.targetOrders.all(subject.id, limit + 1) as OrderId[]);
           const coupons = o.items.flatMap((id) => s.orderCoupons.all(id) as CouponId[]);
           return { coupons, orders: o.items, truncated: o.truncated };
         }
