@@ -3,6 +3,8 @@
  * no channel value, no API flag, no role, no other route. Only a valid, unused platform code
  * presented on the offline_event channel grants, and only as many times as the code allows.
  */
+import { DEFAULT_POLICY } from '../src/core/risk/default-policy.js';
+import { startBacktest } from '../src/core/risk/backtest-job.js';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hmacCodeSigner } from '../src/adapters/node/crypto.js';
@@ -390,7 +392,9 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       payload: { accountId: holder.id, items: [{ sku: 'q', category: 'virtual_topup', unitPriceFen: 1_000, quantity: 1, topupTarget: { kind: 'phone', value: '13800138000' } }], couponIds: [] },
     });
     if (!job?.ok || !makegood.ok) throw new Error('incident fixtures');
-    Object.assign(ids, { incidentId: incident.value.id, jobId: job.value.job.id, makegoodId: makegood.value.id, target: 'phone:13800138000' });
+    const backtestJob = await startBacktest(s.deps, { policy: DEFAULT_POLICY, from: 0, to: s.clock.now() + 1 }, 'sweep');
+    if (!backtestJob.ok) throw new Error(backtestJob.error.message);
+    Object.assign(ids, { incidentId: incident.value.id, jobId: job.value.job.id, makegoodId: makegood.value.id, target: 'phone:13800138000', backtestJobId: backtestJob.value.id });
     // Ring detection (issue 5): a finished run with one ring.
     Object.assign(ids, await plantRing(s.deps.store, s.clock.now(), [holder.id]));
 
@@ -438,6 +442,7 @@ describe('channel lock (invariant 4): a campaign with channels [offline_event]',
       '/v1/policies/:version/promote': () => ({}),
       '/v1/policies/:version/retire': () => ({}),
       '/v1/backtests': () => ({ version: Number(ids.version) }),
+      '/v1/backtest-jobs': () => ({ version: Number(ids.version) }),
       '/v1/lists': () => ({ list: 'allow', kind: 'account', value: 'u-allow', reason: 'sweep' }),
       '/v1/review/claims/:claimId': () => ({ verdict: 'approve', note: 'let it through' }),
       '/v1/review/orders/:orderId': () => ({ verdict: 'approve', note: 'ok' }),

@@ -66,6 +66,13 @@ describe('couponguard policy / lists / review', () => {
     expect(JSON.parse(bt.out)).toMatchObject({ policyVersion: 'policy@2', evaluated: 6, different: 3 });
     const same = await cli('--json', 'policy', 'backtest', '--policy-version', '1');
     expect(JSON.parse(same.out)).toMatchObject({ evaluated: 6, different: 0 });
+    // The same backtest as a resumable job: same answer, and the job is on record.
+    const job = await cli('--json', 'policy', 'backtest', '--policy-version', '2', '--job');
+    expect(job.code).toBe(0);
+    const jr = JSON.parse(job.out) as { job: string; evaluated: number; different: number; policyVersion: string };
+    expect(jr).toMatchObject({ policyVersion: 'policy@2', evaluated: 6, different: 3 });
+    expect(job.err).toContain(`couponguard jobs resume ${jr.job}`);
+    expect((await cli('jobs', 'show', jr.job)).out).toMatch(/policy\.backtest[\s\S]*done/);
     expect((await cli('policy', 'promote', '2')).out).toBe('v2 is now live');
     expect((await cli('policy', 'list')).out).toMatch(/v1\s+retired[\s\S]*v2\s+live/);
   });

@@ -9,6 +9,8 @@
  * must not change: per request (SQLite's total_changes()) and over the run (row count and content
  * digest of every table).
  */
+import { DEFAULT_POLICY } from '../src/core/risk/default-policy.js';
+import { startBacktest } from '../src/core/risk/backtest-job.js';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import fc from 'fast-check';
@@ -475,7 +477,7 @@ describe('bad input fuzz (invariant 9)', () => {
     ...(fixtures.policyDoc
       ? { '/v1/policies': { policy: JSON.parse(fixtures.policyDoc) as Json, status: 'shadow', note: 'fuzz' } }
       : {}),
-    ...(fixtures.version ? { '/v1/backtests': { version: Number(fixtures.version) } } : {}),
+    ...(fixtures.version ? { '/v1/backtests': { version: Number(fixtures.version) }, '/v1/backtest-jobs': { version: Number(fixtures.version) } } : {}),
     '/v1/review/claims/{claimId}': { verdict: 'approve', note: 'ok' },
     '/v1/review/orders/{orderId}': { verdict: 'reject', note: 'no' },
     '/v1/alerts/{alertId}/ack': {},
@@ -593,6 +595,11 @@ describe('bad input fuzz (invariant 9)', () => {
     };
     const jobIncident = await incident('fuzz job');
     const job = await startIncidentJob(s.deps, jobIncident, 'freeze', {}, 'fuzz');
+    const backtestJobId = async () => {
+      const b = await startBacktest(s.deps, { policy: DEFAULT_POLICY, from: 0, to: s.clock.now() + 1 }, 'fuzz');
+      if (!b.ok) throw new Error(b.error.message);
+      return b.value.id;
+    };
     if (!job.ok) throw new Error(job.error.message);
     const makegood = (
       await s.app.inject({ method: 'POST', url: '/v1/makegoods', headers: bearer('operator'), payload: { name: 'fuzz', campaignId: open.id, budgetFen: 10_000, accounts: ['u-mg'] } })
@@ -604,6 +611,7 @@ describe('bad input fuzz (invariant 9)', () => {
       incidentToCancel: await incident('fuzz cancel'),
       incidentToClose: await incident('fuzz close'),
       jobId: job.value.job.id,
+      backtestJobId: await backtestJobId(),
       makegoodId: makegood.id,
       target: 'phone:13800138000',
     });

@@ -7,13 +7,15 @@ import { handlerMap, type JobHandlers, type RunOutcome } from '../core/jobs/runn
 import { jobService, type JobService } from '../core/jobs/service.js';
 import { makegoodJobHandler } from '../core/makegood/use-cases.js';
 import { revokeJobHandler } from '../core/coupons/revoke.js';
+import { backtestJobHandler } from '../core/risk/backtest-job.js';
+import { MemoryCounters } from '../adapters/memory/counters.js';
 
 /**
  * Every job kind the platform runs. A new kind (e.g. bulk coupon revocation) adds its handler
  * here; the server, `couponguard jobs resume` and the HTTP job routes then all know it.
  */
 export function jobHandlers(d: CoreDeps): JobHandlers {
-  return handlerMap(...incidentJobHandlers(d.store), makegoodJobHandler(d), revokeJobHandler(d));
+  return handlerMap(...incidentJobHandlers(d.store), makegoodJobHandler(d), revokeJobHandler(d), backtestJobHandler(d, () => new MemoryCounters()));
 }
 
 /** Incident use cases' deps: ring detection (src/core/rings) resolves ring scopes and classifies accounts. */

@@ -5,6 +5,9 @@ import { shadowReport } from '../../core/risk/backtest.js';
 import { LIST_KINDS, type ListKind, type ListName } from '../../core/risk/lists.js';
 import type { PolicyDoc } from '../../core/risk/policy-doc.js';
 import { runBacktest } from '../../core/risk/run-backtest.js';
+import { backtestReportOf, startBacktest } from '../../core/risk/backtest-job.js';
+import { processJobService } from '../../app/job-handlers.js';
+import { describeOutcome } from '../../core/jobs/service.js';
 import { addListEntry, publishPolicy, removeListEntry, reviewClaim, reviewOrder, setPolicyStatus, validatePolicy } from '../../core/risk/use-cases.js';
 import type { ClaimId, OrderId } from '../../core/shared/ids.js';
 import { policyDocSchema } from '../../http/schemas.js';
@@ -107,10 +110,34 @@ export function policyCommands(program: Command, rt: CliRuntime): void {
     .option('--file <path>', 'draft policy JSON instead of a stored version')
     .option('--from <time>', 'ISO time (default: 24 h ago)', isoTime)
     .option('--to <time>', 'ISO time (default: now)', isoTime)
-    .action(async (o: { policyVersion?: number; file?: string; from?: number; to?: number }, cmd: Command) => {
+    .option('--job', 'run as a resumable job (for large windows): progress in `couponguard jobs show`, resume with `couponguard jobs resume`')
+    .action(async (o: { policyVersion?: number; file?: string; from?: number; to?: number; job?: boolean }, cmd: Command) => {
       const ctx = ctxOf(rt, cmd);
       if (o.policyVersion && o.file) throw new CliError('give --policy-version or --file, not both');
       const policy = o.file ? await readJsonFile<PolicyDoc>(o.file, policyDocSchema) : undefined;
+      if (o.job) {
+        const outcome = await ctx.withSystem(async (s) => {
+          const now = s.deps.clock.now();
+          const job = unwrap(await startBacktest(s.deps, { version: o.policyVersion, policy, from: o.from ?? now - DAY, to: o.to ?? now + 1 }, ctx.actor));
+          ctx.io.err(`job ${job.id}: if interrupted, resume with: couponguard jobs resume ${job.id}`);
+          const bar = ctx.json ? null : progressBar('claims', job.params.expected);
+          try {
+            return await processJobService(s.deps).run(job.id, { onProgress: (j) => bar?.update(j.done) });
+          } finally {
+            bar?.stop();
+          }
+        });
+        if (outcome.kind !== 'done') {
+          ctx.fail();
+          ctx.io.err(describeOutcome(outcome));
+          return;
+        }
+        const r = backtestReportOf(outcome.job);
+        ctx.emit({ job: outcome.job.id, ...r }, () =>
+          [`${r.policyVersion === 'policy@0' ? 'draft policy' : r.policyVersion}: ${r.claims} claims, ${r.evaluated} decided by the policy, ${r.same} same, ${r.different} different (job ${outcome.job.id})`, matrixText(r.matrix, 'recorded', 'backtest')].join('\n'),
+        );
+        return;
+      }
       const r = await ctx.withSystem(async (s) => {
         const now = s.deps.clock.now();
         const range = { from: o.from ?? now - DAY, to: o.to ?? now + 1 };

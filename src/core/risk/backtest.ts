@@ -43,53 +43,68 @@ export interface BacktestReport {
 
 const PLATFORM = 'platform@1';
 
-/**
- * Replays recorded claims, in order, through a policy with fresh counters, and compares its
- * decisions with the recorded ones. Decisions are compared at the policy level: a claim the store
- * denied for budget or limits after the policy allowed it counts as the policy's allow.
- *
- * Deterministic when the recorded run was sequential; under concurrency the live counters also saw
- * attempts still in flight, which the replay orders strictly.
- */
-export async function backtest(input: BacktestInput): Promise<BacktestReport> {
-  const accounts = new Map<string, AccountRecord>();
-  const links = new Map<string, Set<string>>();
-  const engine = new RiskEngine({
-    counters: input.counters,
-    account: async (id) => accounts.get(id) ?? null,
-    lists: () => [],
-    live: () => input.policy,
-    shadow: () => null,
-  });
-  const events: AccountEvent[] = [];
-  for await (const e of input.events) events.push(e);
-  events.sort((a, b) => a.at - b.at);
-  let nextEvent = 0;
-  const campaigns = new Map<string, Campaign | null>();
-  const link = (account: string, hash: string | null) => {
-    if (!hash) return;
-    let set = links.get(account);
-    if (!set) links.set(account, (set = new Set()));
-    set.add(hash);
-  };
+/** One recorded claim as the backtest saw it: null when no policy decided it (platform denials). */
+export interface BacktestOutcome {
+  readonly recorded: Decision;
+  readonly backtest: Decision;
+  readonly rules: readonly string[];
+}
 
-  const matrix: Record<string, Record<string, number>> = {};
-  const changes: BacktestChange[] = [];
-  let claims = 0;
-  let evaluated = 0;
-  let same = 0;
-  for await (const c of input.claims) {
-    claims++;
-    while (nextEvent < events.length && events[nextEvent]!.at <= c.at) {
-      const e = events[nextEvent++]!;
-      accounts.set(e.accountId, applyAccountEvent(accounts.get(e.accountId) ?? null, e));
-      link(e.accountId, e.identityHash);
+/**
+ * The backtest's state machine: account history, identity links and velocity counters rebuilt from
+ * recorded claims fed in commit order. `decide` runs the policy on a claim and records it;
+ * `warm` only records it (what a resumed job does for the claims before its checkpoint, so that
+ * the counters are exactly what they were when it stopped).
+ */
+export class BacktestReplay {
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly links = new Map<string, Set<string>>();
+  private readonly campaigns = new Map<string, Campaign | null>();
+  private readonly engine: RiskEngine;
+  private nextEvent = 0;
+
+  constructor(
+    private readonly policy: ActivePolicy,
+    counters: Counters,
+    /** Account events of the period, sorted by time. */
+    private readonly events: readonly AccountEvent[],
+    private readonly campaign: (id: string) => Promise<Campaign | null>,
+  ) {
+    this.engine = new RiskEngine({
+      counters,
+      account: async (id) => this.accounts.get(id) ?? null,
+      lists: () => [],
+      live: () => policy,
+      shadow: () => null,
+    });
+  }
+
+  get policyVersion(): string {
+    return `policy@${this.policy.version.version}`;
+  }
+
+  /** Runs the policy on `c` (when a policy decided it), then records it. */
+  decide(c: ClaimRecord): Promise<BacktestOutcome | null> {
+    return this.feed(c, true);
+  }
+
+  /** Records `c` without deciding it. */
+  async warm(c: ClaimRecord): Promise<void> {
+    await this.feed(c, false);
+  }
+
+  private async feed(c: ClaimRecord, decide: boolean): Promise<BacktestOutcome | null> {
+    while (this.nextEvent < this.events.length && this.events[this.nextEvent]!.at <= c.at) {
+      const e = this.events[this.nextEvent++]!;
+      this.accounts.set(e.accountId, applyAccountEvent(this.accounts.get(e.accountId) ?? null, e));
+      this.link(e.accountId, e.identityHash);
     }
+    let outcome: BacktestOutcome | null = null;
     if (c.policyVersion !== PLATFORM) {
-      if (!campaigns.has(c.campaignId)) campaigns.set(c.campaignId, await input.campaign(c.campaignId));
-      const campaign = campaigns.get(c.campaignId);
+      if (!this.campaigns.has(c.campaignId)) this.campaigns.set(c.campaignId, await this.campaign(c.campaignId));
+      const campaign = this.campaigns.get(c.campaignId);
       if (campaign) {
-        const linked = [...(links.get(c.accountId) ?? [])].sort();
+        const linked = [...(this.links.get(c.accountId) ?? [])].sort();
         const policyInput: ClaimPolicyInput = {
           at: c.at,
           campaign,
@@ -106,21 +121,59 @@ export async function backtest(input: BacktestInput): Promise<BacktestReport> {
           code: c.codeId ? ({ codeId: c.codeId, batchId: c.batchId, campaignId: c.campaignId } as CodePayload) : null,
           challengePassed: c.reasons.some((r) => r.code === 'CHALLENGE_PASSED'),
         };
-        const v = await engine.evaluateClaim(policyInput);
-        const recorded = policyDecision(c);
-        evaluated++;
-        (matrix[recorded] ??= {})[v.action] = (matrix[recorded]?.[v.action] ?? 0) + 1;
-        if (recorded === v.action) same++;
-        else if (changes.length < 200) changes.push({ claimId: c.id, at: c.at, recorded, backtest: v.action, rules: v.rules.map((r) => r.ruleId) });
-        engine.claimCommitted(policyInput, c.decision);
+        if (decide) {
+          const v = await this.engine.evaluateClaim(policyInput);
+          outcome = { recorded: policyDecision(c), backtest: v.action, rules: v.rules.map((r) => r.ruleId) };
+        } else {
+          this.engine.recordAttempt(policyInput);
+        }
+        this.engine.claimCommitted(policyInput, c.decision);
       }
     }
-    accounts.set(c.accountId, applyClaimToAccount(accounts.get(c.accountId) ?? null, c));
-    link(c.accountId, c.identityHash);
+    this.accounts.set(c.accountId, applyClaimToAccount(this.accounts.get(c.accountId) ?? null, c));
+    this.link(c.accountId, c.identityHash);
+    return outcome;
+  }
+
+  private link(account: string, hash: string | null): void {
+    if (!hash) return;
+    let set = this.links.get(account);
+    if (!set) this.links.set(account, (set = new Set()));
+    set.add(hash);
+  }
+}
+
+/**
+ * Replays recorded claims, in order, through a policy with fresh counters, and compares its
+ * decisions with the recorded ones. Decisions are compared at the policy level: a claim the store
+ * denied for budget or limits after the policy allowed it counts as the policy's allow.
+ *
+ * Deterministic when the recorded run was sequential; under concurrency the live counters also saw
+ * attempts still in flight, which the replay orders strictly.
+ */
+export async function backtest(input: BacktestInput): Promise<BacktestReport> {
+  const events: AccountEvent[] = [];
+  for await (const e of input.events) events.push(e);
+  events.sort((a, b) => a.at - b.at);
+  const replay = new BacktestReplay(input.policy, input.counters, events, input.campaign);
+  const matrix: Record<string, Record<string, number>> = {};
+  const changes: BacktestChange[] = [];
+  let claims = 0;
+  let evaluated = 0;
+  let same = 0;
+  for await (const c of input.claims) {
+    claims++;
+    const v = await replay.decide(c);
+    if (v) {
+      evaluated++;
+      (matrix[v.recorded] ??= {})[v.backtest] = (matrix[v.recorded]?.[v.backtest] ?? 0) + 1;
+      if (v.recorded === v.backtest) same++;
+      else if (changes.length < 200) changes.push({ claimId: c.id, at: c.at, recorded: v.recorded, backtest: v.backtest, rules: v.rules });
+    }
     if (claims % 1000 === 0) input.onProgress?.(claims);
   }
   input.onProgress?.(claims);
-  return { policyVersion: `policy@${input.policy.version.version}`, claims, evaluated, same, different: evaluated - same, matrix, changes };
+  return { policyVersion: replay.policyVersion, claims, evaluated, same, different: evaluated - same, matrix, changes };
 }
 
 /** What the policy itself decided for a recorded claim (before any denial at commit). */

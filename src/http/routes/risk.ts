@@ -4,6 +4,10 @@ import type { ListKind, ListName } from '../../core/risk/lists.js';
 import type { PolicyDoc } from '../../core/risk/policy-doc.js';
 import { shadowReport } from '../../core/risk/backtest.js';
 import { runBacktest } from '../../core/risk/run-backtest.js';
+import { BACKTEST_JOB, backtestReportOf, startBacktest } from '../../core/risk/backtest-job.js';
+import { processJobService } from '../../app/job-handlers.js';
+import type { JobId } from '../../core/jobs/job.js';
+import { jobView } from '../incident-views.js';
 import { addListEntry, publishPolicy, removeListEntry, reviewClaim, reviewOrder, setPolicyStatus, validatePolicy } from '../../core/risk/use-cases.js';
 import type { ClaimId, OrderId } from '../../core/shared/ids.js';
 import type { Counters } from '../../ports/counters.js';
@@ -100,6 +104,43 @@ export function riskRoutes(app: FastifyInstance, d: CoreDeps, o: RiskRouteOption
         o.newCounters(),
       );
       return r.ok ? r.value : sendAppError(reply, r.error);
+    },
+  );
+
+  const jobs = processJobService(d);
+  const jobParams = { type: 'object', additionalProperties: false, required: ['backtestJobId'], properties: { backtestJobId: { type: 'string', pattern: '^job_[0-9A-HJKMNP-TV-Z]{26}$' } } } as const;
+  app.post<{ Body: { version?: number; policy?: PolicyDoc; from?: string; to?: string } }>(
+    '/v1/backtest-jobs',
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['risk'],
+        summary: 'Backtest as a resumable job: 202 with the job; progress and the report so far at GET /v1/backtest-jobs/{jobId}',
+        description: 'For windows too large to answer in one request. Pause and resume it through /v1/jobs/{jobId}/pause and /resume.',
+        body: backtestBody,
+        response: errorResponses,
+      },
+    },
+    async (req, reply) => {
+      const now = d.clock.now();
+      const r = await startBacktest(
+        d,
+        { version: req.body.version, policy: req.body.policy, from: req.body.from ? ms(req.body.from) : now - 86_400_000, to: req.body.to ? ms(req.body.to) : now + 1 },
+        actorOf(req),
+      );
+      if (!r.ok) return sendAppError(reply, r.error);
+      jobs.spawn(r.value.id);
+      return reply.code(202).send({ ...jobView(r.value), report: `/v1/backtest-jobs/${r.value.id}` });
+    },
+  );
+
+  app.get<{ Params: { backtestJobId: string } }>(
+    '/v1/backtest-jobs/:backtestJobId',
+    { config: { roles: READERS }, schema: { tags: ['risk'], summary: 'A backtest job: its progress and its report so far (final once status is done)', params: jobParams, response: errorResponses } },
+    async (req, reply) => {
+      const j = await d.store.jobs.get(req.params.backtestJobId as JobId);
+      if (!j || j.kind !== BACKTEST_JOB) return sendError(reply, 'NOT_FOUND', `backtest job ${req.params.backtestJobId} not found`);
+      return { job: jobView(j), report: backtestReportOf(j) };
     },
   );
 
