@@ -6,7 +6,7 @@ import { addCounts, type Job, type JobAdvance, type JobTicket } from '../jobs/jo
 import type { JobHandler } from '../jobs/runner.js';
 import { createJob } from '../jobs/service.js';
 import { appError, type AppError } from '../shared/errors.js';
-import { err, ok, type Result } from '../shared/result.js';
+import { err, type Result } from '../shared/result.js';
 import type { Counters } from '../../ports/counters.js';
 import { BacktestReplay, type BacktestReport } from './backtest.js';
 import { activePolicy } from './engine.js';
