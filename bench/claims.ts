@@ -31,8 +31,8 @@ import { summarizeProfile } from './lib/profile.js';
 import { PROFILE_DIR_ENV, type ReadyMessage, type StatsMessage } from './lib/protocol.js';
 import { fmt, fmtInt, table } from './lib/stats.js';
 
-type Target = 'baseline' | 'full' | 'normal' | 'full-norisk';
-const TARGETS: readonly Target[] = ['baseline', 'full', 'normal', 'full-norisk'];
+type Target = 'baseline' | 'full' | 'normal' | 'full-norisk' | 'full-inline';
+const TARGETS: readonly Target[] = ['baseline', 'full', 'normal', 'full-norisk', 'full-inline'];
 /** What runs without --only: the baseline and the two durability settings, default config otherwise. */
 const DEFAULT_TARGETS: readonly Target[] = ['baseline', 'full', 'normal'];
 
@@ -51,7 +51,7 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal,full-norisk] [--rate r1,r2,...] [--profile] [--json file]`);
+  console.log(`usage: npm run bench:claims -- [--duration s] [--warmup s] [--connections n] [--rounds n] [--wait-quiet s|0] [--only baseline,full,normal,full-norisk,full-inline] [--rate r1,r2,...] [--profile] [--json file]`);
   process.exit(0);
 }
 
@@ -85,12 +85,14 @@ const LABEL: Record<Target, string> = {
   full: 'claims, SQLite synchronous=FULL (default; survives power loss)',
   normal: 'claims, SQLite synchronous=NORMAL (survives process crash only)',
   'full-norisk': 'claims, SQLite synchronous=FULL, risk engine off (COUPONGUARD_RISK=off; diagnostic)',
+  'full-inline': 'claims, SQLite synchronous=FULL, claims committed on the serving thread (COUPONGUARD_SQLITE_WRITER=inline; diagnostic)',
 };
 const SHORT: Record<Target, string> = {
   baseline: 'baseline (bare Fastify)',
   full: 'claims FULL',
   normal: 'claims NORMAL',
   'full-norisk': 'claims FULL, risk off',
+  'full-inline': 'claims FULL, inline writer',
 };
 
 interface RunOutcome {
@@ -165,7 +167,11 @@ async function runTarget(target: Target): Promise<RunOutcome> {
     target === 'baseline'
       ? {}
       : // FULL and the risk engine are the defaults: no stray setting in the shell may override them.
-        { COUPONGUARD_SQLITE_SYNCHRONOUS: target === 'normal' ? 'NORMAL' : undefined, COUPONGUARD_RISK: target === 'full-norisk' ? 'off' : undefined };
+        {
+          COUPONGUARD_SQLITE_SYNCHRONOUS: target === 'normal' ? 'NORMAL' : undefined,
+          COUPONGUARD_RISK: target === 'full-norisk' ? 'off' : undefined,
+          COUPONGUARD_SQLITE_WRITER: target === 'full-inline' ? 'inline' : undefined,
+        };
   if (profileDir && target !== 'baseline') env[PROFILE_DIR_ENV] = profileDir;
   const fixture = await Fixture.start(target === 'baseline' ? 'baseline-server' : 'claims-server', env);
   try {

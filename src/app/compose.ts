@@ -23,7 +23,7 @@ export interface Composed {
 /** The one composition root: server, CLI and tests all build the system here. */
 export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean; monitor?: MonitorRuntimeOptions } = {}): Composed {
   const clock = opts.clock ?? systemClock;
-  const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous }, sha256);
+  const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous, writer: config.sqliteWriter }, sha256);
   const rules = celCompiler();
   // The risk engine is on unless the config or the caller turns it off (or supplies a policy).
   const risk = !opts.policy && (opts.risk ?? config.risk) ? RiskRuntime.create(store, rules, clock) : null;

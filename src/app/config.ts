@@ -7,6 +7,8 @@ import { CHANNELS, type Channel } from '../core/shared/channels.js';
 export interface Config {
   readonly dbPath: string;
   readonly synchronous: 'FULL' | 'NORMAL';
+  /** Where claims commit on a file store: a writer thread (default) or the serving thread (COUPONGUARD_SQLITE_WRITER=inline). */
+  readonly sqliteWriter: 'thread' | 'inline';
   /** Key for hashing identity numbers (HMAC). */
   readonly piiSecret: string;
   /** Code-signing keys by id, and the id that signs new codes. */
@@ -74,12 +76,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const sync = (overrides.synchronous ?? env.COUPONGUARD_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('COUPONGUARD_SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+  const writer = (overrides.sqliteWriter ?? env.COUPONGUARD_SQLITE_WRITER ?? 'thread').toLowerCase();
+  if (writer !== 'thread' && writer !== 'inline') throw new Error('COUPONGUARD_SQLITE_WRITER must be thread or inline');
   const port = overrides.port ?? Number(env.PORT?.trim() || 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number');
   const secrets = loadSecrets(dbPath, env);
   return {
     dbPath,
     synchronous: sync,
+    sqliteWriter: writer,
     piiSecret: overrides.piiSecret ?? secrets.piiSecret,
     signingKeys: overrides.signingKeys ?? secrets.signingKeys,
     signingKeyId: overrides.signingKeyId ?? secrets.signingKeyId,

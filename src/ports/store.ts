@@ -45,6 +45,8 @@ export interface Store {
   readonly monitoring: MonitoringRepo;
   /** Bumped on every policy or list change; processes poll it to refresh their caches. */
   configVersion(): Promise<number>;
+  /** Starts background resources (the SQLite writer thread) before traffic arrives; optional. */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -37,9 +37,10 @@ describe('WAL checkpointer', () => {
     for (let i = 0; i < 100 && cp.stats().runs === 0; i++) await pause(20);
     expect(cp.stats().runs).toBeGreaterThan(0);
     expect(cp.stats().lastCheckpointed).toBeGreaterThan(0);
-    // Every row is there, and the WAL was reused rather than grown to hold all 4 MB written.
+    // Every row is there, and pages reached the database file itself (without a checkpoint they
+    // would all still be in the WAL and the file would hold only the schema).
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2_000);
-    expect(statSync(`${path}-wal`).size).toBeLessThan(3 * 1024 * 1024);
+    expect(statSync(path).size).toBeGreaterThan(1024 * 1024);
     await cp.close();
     db.close();
     // Reopened, the data is intact.

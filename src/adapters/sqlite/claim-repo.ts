@@ -79,7 +79,7 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
  * `atomicClaimCheck`, then consumes and records. Claims are group-committed (see group-commit.ts);
  * `synchronous=FULL` (default) makes the commit durable before we answer.
  */
-export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
+function claimStatements(db: SqliteDb) {
   const accounts = accountStatements(db);
   const s = {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
@@ -133,6 +133,16 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     scan: db.prepare('SELECT * FROM claims WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT 1000'),
   };
 
+  return { s, accounts };
+}
+
+/**
+ * The claim transaction itself: a function of the connection and the plan only, so that the same
+ * code runs on the serving connection (inside its group commit) or on the writer thread's own
+ * connection (writer-thread.ts). Called inside an enclosing transaction it runs as a savepoint.
+ */
+export function claimCommitter(db: SqliteDb): (plan: ClaimPlan) => ClaimCommitOutcome {
+  const { s, accounts } = claimStatements(db);
   const commit = db.transaction((plan: ClaimPlan): ClaimCommitOutcome => {
     const { idempotency: idem, account } = plan;
     const seen = s.idem.get(idem.scope, idem.key) as { request_hash: string; ref_id: string } | undefined;
@@ -201,6 +211,19 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
     s.idemInsert.run(idem.scope, idem.key, idem.requestHash, record.id, at);
     return { kind: 'committed', record };
   });
+  return commit;
+}
+
+export interface ClaimRepoOptions {
+  /** Claims commit on a writer thread when given (file databases); else in this thread's group commit. */
+  readonly writer?: { commit(plan: ClaimPlan): Promise<ClaimCommitOutcome> } | null;
+}
+
+export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue, opts: ClaimRepoOptions = {}): ClaimRepo {
+  const { s } = claimStatements(db);
+  const commit = claimCommitter(db);
+  const writer = opts.writer ?? null;
+
 
   const page = (rows: ClaimRow[], limit: number) => {
     const items = rows.slice(0, limit).map(claimFromRow);
@@ -209,7 +232,7 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue): ClaimRepo {
 
   return {
     // Nested inside the group commit's transaction, `commit` runs as a savepoint.
-    commit: (plan) => enqueue(() => commit(plan)),
+    commit: (plan) => (writer ? writer.commit(plan) : enqueue(() => commit(plan))),
     get: async (id) => {
       const r = s.get.get(id) as ClaimRow | undefined;
       return r ? claimFromRow(r) : null;

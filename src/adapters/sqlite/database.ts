@@ -12,6 +12,11 @@ export interface SqliteOptions {
    * (what invariant 3 asks: the WAL is written before commit returns) but not an OS crash.
    */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Where claims commit: `thread` (default for files) on a writer thread with its own connection
+   * (writer-thread.ts); `inline` in this thread's group commit (always for ':memory:').
+   */
+  readonly writer?: 'thread' | 'inline';
 }
 
 /** Opens the database with the pragmas the claim path relies on, and migrates it. */

@@ -9,6 +9,8 @@ import { sqliteCouponRepo } from './coupon-repo.js';
 import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
 import { walCheckpointer } from './checkpointer.js';
+import { claimCommitter } from './claim-repo.js';
+import { claimWriterThread, type ClaimWriter } from './writer-thread.js';
 import { sqliteIncidentBatches } from './incident-batch-repo.js';
 import { sqliteIncidentRepo } from './incident-repo.js';
 import { jobCheckpoint, sqliteJobRepo } from './job-repo.js';
@@ -24,19 +26,30 @@ export type { SqliteOptions, SqliteDb };
 export { openSqlite };
 
 /** The embedded store: every repo over one better-sqlite3 connection. */
-export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { readonly db: SqliteDb } {
+export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { readonly db: SqliteDb; readonly claimWriter: ClaimWriter | null } {
   const db = openSqlite(opts);
   const appendAudit = auditAppender(db, sha256);
   const checkpointer = walCheckpointer(db, opts.path);
-  const enqueue = groupCommitter(db, checkpointer ? () => checkpointer.afterCommit() : undefined);
+  const afterCommit = checkpointer ? () => checkpointer.afterCommit() : undefined;
+  const enqueue = groupCommitter(db, afterCommit);
+  const fileBacked = opts.path !== ':memory:' && !opts.path.startsWith('file:');
+  const inlineCommit = claimCommitter(db);
+  const writer =
+    fileBacked && (opts.writer ?? 'thread') === 'thread'
+      ? claimWriterThread(
+          { path: opts.path, synchronous: opts.synchronous ?? 'FULL', checkpointer: checkpointer !== null },
+          { fallback: (plan) => enqueue(() => inlineCommit(plan)), ...(afterCommit ? { afterCommit } : {}) },
+        )
+      : null;
   const orders = sqliteOrderRepo(db, appendAudit, enqueue);
   const cfg = sqliteConfigVersion(db);
   const checkpoint = jobCheckpoint(db, appendAudit);
   return {
     db,
+    claimWriter: writer,
     campaigns: sqliteCampaignRepo(db, appendAudit),
     codes: sqliteCodeRepo(db, appendAudit),
-    claims: sqliteClaimRepo(db, enqueue),
+    claims: sqliteClaimRepo(db, enqueue, { writer }),
     coupons: sqliteCouponRepo(db, appendAudit, checkpoint),
     orders,
     policies: sqlitePolicyRepo(db, appendAudit),
@@ -52,8 +65,13 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     accounts: sqliteAccountRepo(db),
     audit: sqliteAuditRepo(db, appendAudit),
     keys: sqliteKeyRepo(db, appendAudit),
+    warm: async () => {
+      await writer?.warm();
+    },
     close: async () => {
-      // The checkpointer's connection first, so the last one to close (ours) cleans up the WAL.
+      // The other connections first (claims in flight are answered), so that the last one to
+      // close (ours) checkpoints and removes the WAL.
+      await writer?.close();
       await checkpointer?.close();
       db.close();
     },

@@ -57,6 +57,7 @@ export function serveCommand(program: Command, rt: CliRuntime): void {
       try {
         const seeded = opts.demo ? await seedDemo(s, ctx.actor) : null;
         if (opts.demo) printDemoKeys(ctx, s, seeded);
+        await s.deps.store.warm?.();
         const app = await buildApp(s.deps, { logger: { level: s.config.logLevel }, risk: s.risk, monitor: s.monitor });
         try {
           await app.listen({ port: s.config.port, host: s.config.host }).catch((e: unknown) => {

@@ -1,0 +1,66 @@
+/**
+ * The writer thread's side (see writer-thread.ts): its own connection to the database file, the
+ * same claim transaction as the serving thread (`claimCommitter`), and group commit: every plan
+ * that arrived while the previous transaction ran goes into the next IMMEDIATE transaction, each in
+ * its own savepoint. Answers go back only after COMMIT has returned (invariant 3).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { ClaimPlan } from '../../core/claims/claim.js';
+import { SAFETY_NET_PAGES } from './checkpointer.js';
+import { claimCommitter } from './claim-repo.js';
+import type { WriterReply, WriterRequest, WriterSetup } from './writer-thread.js';
+
+const setup = workerData as WriterSetup;
+const port = parentPort!;
+const db = new Database(setup.path);
+db.pragma('journal_mode = WAL');
+db.pragma(`synchronous = ${setup.synchronous}`);
+db.pragma('busy_timeout = 10000');
+db.pragma('foreign_keys = ON');
+db.pragma('cache_size = -65536');
+db.pragma(`wal_autocheckpoint = ${setup.checkpointer ? SAFETY_NET_PAGES : 1000}`);
+const commit = claimCommitter(db);
+
+const MAX_BATCH = 512;
+const queue: { id: number; plan: ClaimPlan }[] = [];
+let scheduled = false;
+
+function flush(): void {
+  scheduled = false;
+  const batch = queue.splice(0, MAX_BATCH);
+  if (queue.length) schedule();
+  const replies: WriterReply[] = [];
+  try {
+    db.transaction(() => {
+      for (const { id, plan } of batch) {
+        try {
+          replies.push({ id, ok: true, value: commit(plan) });
+        } catch (e) {
+          replies.push({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+    }).immediate();
+  } catch (e) {
+    // The COMMIT itself failed (busy past the timeout, disk full): nothing in the batch happened.
+    const error = e instanceof Error ? e.message : String(e);
+    port.postMessage({ replies: batch.map(({ id }) => ({ id, ok: false, error })) });
+    return;
+  }
+  port.postMessage({ replies });
+}
+
+function schedule(): void {
+  scheduled = true;
+  setImmediate(flush);
+}
+
+port.on('message', (m: WriterRequest) => {
+  if (m.close) {
+    db.close();
+    process.exit(0);
+  }
+  for (const p of m.plans) queue.push(p);
+  if (!scheduled) schedule();
+});
+port.postMessage({ ready: true });
