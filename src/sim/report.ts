@@ -1,4 +1,5 @@
 import { HOUR, type Label, type Variant } from './pdd-2019.js';
+import type { DriverInfo } from './target.js';
 
 /** Money and decisions for one kind of actor; every amount in fen. */
 export interface Ledger {
@@ -44,6 +45,8 @@ export interface ReplayReport {
   readonly config: 'locked' | 'loophole';
   readonly seed: number;
   readonly scale: number;
+  /** In process on a virtual clock, or over HTTP against a running server in real time. */
+  readonly driver: DriverInfo;
   readonly wallMs: number;
   readonly window: { from: string; attackStart: string; end: string };
   readonly detection: {
