@@ -87,7 +87,8 @@ function campaignInput(at: number, over: Partial<CampaignInput>): CampaignInput 
     requireVerifiedIdentity: false,
     startsAt: at,
     endsAt: at + 10 * DAY,
-    budget: { count: 10_000_000, moneyFen: 10_000_000 * 20_000 },
+    // Within what the API accepts (moneyFen ≤ ¥100 million), so that both targets take the same campaigns.
+    budget: { count: 10_000_000, moneyFen: 10_000_000_000 },
     limits: { perIdentity: 1_000, perAccount: 1_000 },
     restoreOnCancel: true,
     state: 'active',
@@ -214,7 +215,7 @@ async function handle(w: World, e: SimEvent, config: ReplayConfig, registered: S
 export async function replayPdd2019(o: ReplayOptions): Promise<ReplayReport> {
   const wall = performance.now();
   const sc = pdd2019(o);
-  const target = await (o.target ?? ((s: Scenario) => inProcessTarget(D0 - DAY)))(sc);
+  const target = await (o.target ?? (() => inProcessTarget(D0 - DAY)))(sc);
   try {
     return await run(o, sc, target, wall);
   } finally {
@@ -305,7 +306,7 @@ async function run(o: ReplayOptions, sc: Scenario, target: LabTarget, wall: numb
   const total = sc.end - start;
   for (let t = start; t < sc.end; ) {
     // Ten-second slices on the festival day (the monitor looks every second in production), a minute before.
-    const step = Math.min(t >= sc.festivalDay ? 10_000 : MIN, sc.end - t);
+    const step = Math.min(t >= sc.festivalDay ? (target.sliceMs ?? 10_000) : MIN, sc.end - t);
     for (const e of traffic.slice(t, t + step)) {
       w.now = e.at;
       await target.at(e.at);

@@ -110,6 +110,8 @@ export async function httpTarget(o: HttpTargetOptions): Promise<LabTarget> {
 
   return {
     from: o.from,
+    // Real time is short: look at alerts and pauses every 2 s.
+    sliceMs: 2_000,
     begin: async () => {
       offset = now() - o.from;
     },

@@ -106,6 +106,9 @@ export function summary(r: ReplayReport): string {
   return [
     `replay pdd-2019${r.variant === 'none' ? '' : ` --variant ${r.variant}`} [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
     `  window ${r.window.from} → ${r.window.end} (China time), attack from ${r.window.attackStart}`,
+    r.driver.kind === 'http'
+      ? `  driven over HTTP: ${r.driver.url}, real time (scenario time shifted to now; worst lag behind schedule ${(r.driver.maxLagMs / 1000).toFixed(1)} s); ${r.driver.note}`
+      : '  driven in process on a virtual clock',
     `  first alert ${secs(r.detection.firstAlertAfterMs)} after the attack${r.detection.firstAlertAt ? ` (${r.detection.firstAlertAt})` : ''}; auto-pause ${secs(r.detection.pauseAfterMs)}${r.detection.pausedAt ? ` (${r.detection.pausedAt})` : ''}`,
     `  pauses seen: ${r.detection.pauses.length ? r.detection.pauses.map((p) => `${p.scope} (${p.at})`).join(', ') : 'none'}`,
     `  the seed: alarm at ${r.seedTimeline.alarm}, ${secs(r.seedTimeline.detectAfterMs)} after 01:00; ${r.seedTimeline.taken}`,

@@ -42,16 +42,26 @@ export interface LabOrder {
   readonly discountFen: number;
 }
 
-export type Classification = { ok: true; note: string; classOf: Map<string, string> } | { ok: false; note: string };
+export type Classification =
+  { ok: true; note: string; classOf: Map<string, string> } | { ok: false; note: string };
 
 /** How the run was driven, for the report. */
 export type DriverInfo =
   | { readonly kind: 'in-process'; readonly clock: 'virtual' }
-  | { readonly kind: 'http'; readonly url: string; readonly clock: 'real'; readonly windowFrom: string; readonly note: string; readonly maxLagMs: number };
+  | {
+      readonly kind: 'http';
+      readonly url: string;
+      readonly clock: 'real';
+      readonly windowFrom: string;
+      readonly note: string;
+      readonly maxLagMs: number;
+    };
 
 export interface LabTarget {
   /** First scenario time this target replays (in process: the scenario's start; over HTTP: a window before the attack). */
   readonly from: number;
+  /** Slice of time between two looks at alerts and pauses on the festival day (default 10 s). */
+  readonly sliceMs?: number;
   /**
    * History is in; the run begins at scenario time `from` (a real server: now on its wall clock,
    * so that the time the history took is not lost from the window).
@@ -63,7 +73,12 @@ export interface LabTarget {
   endSlice(t: number): Promise<void>;
   createCampaign(input: CampaignInput): Promise<LabCampaign>;
   /** Issues a batch of single-use codes for one event; the code texts and the key id they are signed with. */
-  issueCodes(campaignId: string, event: string, count: number, expiresAt: number): Promise<{ batchId: string; keyId: string; codes: string[] }>;
+  issueCodes(
+    campaignId: string,
+    event: string,
+    count: number,
+    expiresAt: number,
+  ): Promise<{ batchId: string; keyId: string; codes: string[] }>;
   claim(req: ClaimRequest, idempotencyKey: string): Promise<ClaimResult>;
   placeOrder(req: PlaceOrderRequest, idempotencyKey: string): Promise<LabOrder>;
   fulfil(orderId: string): Promise<void>;
