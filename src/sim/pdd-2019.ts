@@ -171,6 +171,19 @@ export interface Scenario {
   readonly shapes: Shapes;
 }
 
+/** Ring numbers are the segment and 4 digits from 1000: at most this many accounts per ring. */
+export const MAX_RING_ACCOUNTS = 9_000;
+
+/** What makes a set of parameters impossible to generate (empty: fine). */
+export function scenarioProblems(p: ScenarioParams): string[] {
+  const sh: Shapes = { ...SHAPES, ...p.shapes };
+  const out: string[] = [];
+  sh.rings.forEach((r, k) => {
+    if (Math.round(r.accounts * p.scale) > MAX_RING_ACCOUNTS) out.push(`ring ${k} (${r.segment}): ${r.accounts} accounts × scale ${p.scale} is more than ${MAX_RING_ACCOUNTS} consecutive numbers`);
+  });
+  return out;
+}
+
 export function pdd2019(p: ScenarioParams): Scenario {
   const n = (x: number) => Math.max(1, Math.round(x * p.scale));
   const variant: Variant = p.variant ?? 'none';
