@@ -146,6 +146,10 @@ async function attempt(w: World, a: Actor, c: LabCampaign, channel: Channel, cod
   if (res.decision === 'allow' && res.couponId) {
     l.granted++;
     l.grantedFen += faceFen;
+  }
+  // A hold issues the coupon too, locked until review: it counts as granted to whoever holds it.
+  if (res.decision === 'hold' && res.couponId) l.heldFen += faceFen;
+  if ((res.decision === 'allow' || res.decision === 'hold') && res.couponId) {
     const type = c.couponType;
     if (type === w.types.special && !(a.guest && code && c.id === w.special.id && channel === 'offline_event')) w.withoutValidCode++;
     const minute = Math.floor((w.now - w.seriesFrom) / MIN);
@@ -422,11 +426,12 @@ function targetsOf(r: Omit<ReplayReport, 'targets'>): Target[] {
     return [
       {
         name: 'zero grants to rings or to anyone without a valid platform code',
-        met: ring.granted === 0 && r.specialGrantsWithoutValidCode === 0,
-        detail: `${ring.granted} ring grants, ${r.specialGrantsWithoutValidCode} special-type grants without a valid code`,
+        met: ring.granted === 0 && ring.heldFen === 0 && r.specialGrantsWithoutValidCode === 0,
+        detail: `${ring.granted} ring grants (+${ring.held} locked until review), ${r.specialGrantsWithoutValidCode} special-type grants without a valid code`,
       },
     ];
-  const share = ring.attemptedFen ? ring.grantedFen / ring.attemptedFen : 0;
+  // Granted = usable coupons plus coupons issued locked until review (a reviewer may still release them).
+  const share = ring.attemptedFen ? (ring.grantedFen + ring.heldFen) / ring.attemptedFen : 0;
   const c = r.classification;
   if (r.variant === 'flash-sale')
     return [
@@ -436,7 +441,7 @@ function targetsOf(r: Omit<ReplayReport, 'targets'>): Target[] {
   return [
     { name: 'first alert within 60 s of the attack', met: within(r.detection.firstAlertAfterMs, 60_000), detail: r.detection.firstAlertAfterMs === null ? 'no alert' : `${r.detection.firstAlertAfterMs / 1000} s` },
     { name: 'auto-pause within 60 s of the attack', met: within(r.detection.pauseAfterMs, 60_000), detail: r.detection.pauseAfterMs === null ? 'no pause' : `${r.detection.pauseAfterMs / 1000} s` },
-    { name: 'ring face value granted ≤ 2 % of attempted', met: share <= 0.02, detail: `${(share * 100).toFixed(2)} % (${ring.grantedFen / 100} of ${ring.attemptedFen / 100} yuan)` },
+    { name: 'ring face value granted ≤ 2 % of attempted', met: share <= 0.02, detail: `${(share * 100).toFixed(2)} % (${ring.grantedFen / 100} usable + ${ring.heldFen / 100} locked until review, of ${ring.attemptedFen / 100} yuan)` },
     { name: 'legit false-positive rate ≤ 0.5 %', met: r.legit.falsePositiveRate <= 0.005, detail: `${(r.legit.falsePositiveRate * 100).toFixed(2)} %` },
     {
       name: '≥ 95 % of swept-in consumers classified as such',

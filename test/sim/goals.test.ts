@@ -1,9 +1,14 @@
 /**
  * Issue 7's Done-means goals, asserted on small runs at several seeds (so that a pass is not one
- * lucky seed). The rings keep their full default size (3 × 150 accounts): the first few claims of
- * each farm segment are granted before the phone-run rules have seen the run, a fixed cost that
- * only a ring of that size brings under 2 %; what is cut is history (1 day) and time after the
- * attack (90 min, long enough for the swept-in wave to start at 60 min).
+ * lucky seed).
+ *
+ * Loophole runs keep the attack of the default full run (scale 10: 3 SIM farms of 1,500 accounts,
+ * 100 claims/min each, one claim per account; the issue's "thousands of fresh accounts") and cut
+ * the ordinary side to the scale-1 shapes (2,000 legit accounts, 300 swept-in, 1 day of history,
+ * 90 min after the attack so that the swept-in wave, from 60 min, is there to classify). The ring
+ * share has a fixed cost per farm segment (the first few numbers are granted or held before the
+ * phone-run rules have seen the run), so it is only meaningful at the issue's farm size: with
+ * rings of 150 (scale 1) it is 2.0–2.9 % depending on the seed (bench/README.md, "Replay lab").
  *
  * The attack variants are not expected to be caught: their reports are checked for honesty only
  * (`honest.ts`), and their outcomes are recorded in bench/README.md.
@@ -13,6 +18,8 @@ import { replayPdd2019, type ReplayReport, type Variant } from '../../src/sim/in
 import { expectHonest } from './honest.js';
 
 const SEEDS = [2019, 1, 2];
+/** At scale 10, the ordinary side of the scale-1 run: 2,000 legit accounts (100 guests), 300 swept-in, 6 claims/min at the daily peak. */
+const ORDINARY_AT_SCALE_1 = { legitAccounts: 200, guests: 10, sweptIn: 30, peakPerMinute: 0.6 };
 
 function expectLoopholeGoals(r: ReplayReport): void {
   const m = `seed ${r.seed}: ${r.targets.map((t) => `${t.name}: ${t.detail}`).join('; ')}`;
@@ -22,7 +29,8 @@ function expectLoopholeGoals(r: ReplayReport): void {
   expect(r.detection.pauseAfterMs!, m).toBeLessThanOrEqual(60_000);
   const ring = r.ledgers.ring;
   expect(ring.attempts, m).toBe(ring.actors);
-  expect(ring.grantedFen * 50, m).toBeLessThanOrEqual(ring.attemptedFen);
+  // Granted includes coupons issued locked until review (decision hold).
+  expect((ring.grantedFen + ring.heldFen) * 50, m).toBeLessThanOrEqual(ring.attemptedFen);
   expect(r.legit.falsePositiveRate, m).toBeLessThanOrEqual(0.005);
   const c = r.classification;
   expect(c.measured, m).toBe(true);
@@ -63,10 +71,11 @@ describe('replay pdd-2019: the goals of issue 7', () => {
     async (seed) => {
       const r = await replayPdd2019({
         seed,
-        scale: 1,
+        scale: 10,
         historyDays: 1,
         hoursAfterAttack: 1.5,
         config: 'loophole',
+        shapes: ORDINARY_AT_SCALE_1,
       });
       expectLoopholeGoals(r);
       expectHonest(r);

@@ -8,7 +8,7 @@ function ledgerAddsUp(name: string, l: Ledger, faceFen: number | null): void {
   const m = `${name} ledger`;
   expect(l.redeemedFen, m).toBe(l.fulfilledFen + l.orderHeldFen + l.frozenFen + l.pendingFen);
   expect(l.redeemedFen, m).toBeLessThanOrEqual(l.grantedFen);
-  expect(l.grantedFen, m).toBeLessThanOrEqual(l.attemptedFen);
+  expect(l.grantedFen + l.heldFen, m).toBeLessThanOrEqual(l.attemptedFen);
   // Every attempt ends granted, denied, held, or on a challenge left unanswered.
   const ended = l.granted + l.denied + l.held;
   expect(ended, m).toBeLessThanOrEqual(l.attempts);
@@ -19,6 +19,7 @@ function ledgerAddsUp(name: string, l: Ledger, faceFen: number | null): void {
   if (faceFen !== null) {
     expect(l.attemptedFen, m).toBe(l.attempts * faceFen);
     expect(l.grantedFen, m).toBe(l.granted * faceFen);
+    expect(l.heldFen, m).toBe(l.held * faceFen);
   }
   const notGranted = Object.values(l.reasons).length;
   if (l.denied + l.held > 0) expect(notGranted, `${m}: refusals carry reasons`).toBeGreaterThan(0);
@@ -35,11 +36,13 @@ export function expectHonest(r: ReplayReport): void {
   expect(r.legit.claims).toBe(L.attempts);
   expect(r.legit.falsePositiveRate).toBeCloseTo(L.attempts ? (L.denied + L.challenged) / L.attempts : 0, 12);
   expect(r.legit.usersHurt).toBe(L.hurt);
-  // The special type's chart holds exactly the special-type grants made after the attack began.
+  // The special type's chart holds exactly the special-type coupons issued after the attack began (usable or locked).
+  const R = r.ledgers.ring;
+  const S = r.ledgers.swept_in;
   const special = (r.series['tv-guest-100'] ?? []).reduce((a, b) => a + b, 0);
-  expect(special).toBe(r.ledgers.ring.grantedFen + r.ledgers.swept_in.grantedFen);
+  expect(special).toBe(R.grantedFen + R.heldFen + S.grantedFen + S.heldFen);
   if (r.config === 'loophole')
-    expect(r.specialGrantsWithoutValidCode).toBe(r.ledgers.ring.granted + r.ledgers.swept_in.granted);
+    expect(r.specialGrantsWithoutValidCode).toBe(R.granted + R.held + S.granted + S.held);
   else expect(r.specialGrantsWithoutValidCode).toBe(0);
   expect(r.detection.pausedAt === null).toBe(r.detection.pauseAfterMs === null);
   expect(r.detection.firstAlertAt === null).toBe(r.detection.firstAlertAfterMs === null);
@@ -52,7 +55,7 @@ export function expectHonest(r: ReplayReport): void {
   }
   for (const t of r.targets) expect([true, false, null]).toContain(t.met);
   // What the report says to a reader is what the numbers say.
-  const share = r.ledgers.ring.attemptedFen ? r.ledgers.ring.grantedFen / r.ledgers.ring.attemptedFen : 0;
+  const share = R.attemptedFen ? (R.grantedFen + R.heldFen) / R.attemptedFen : 0;
   const ringTarget = r.targets.find((t) => t.name.startsWith('ring face value'));
   if (ringTarget) expect(ringTarget.met).toBe(share <= 0.02);
 }
