@@ -184,8 +184,8 @@ export function replayCommand(program: Command, rt: CliRuntime): void {
         const name = `${tag}-${config}-${stem}`;
         const progressPath = join(o.out, `${name}.progress.json`);
         const prog = progressFile(progressPath, { scenario: 'pdd-2019', variant: params.variant, config, seed: params.seed, scale: params.scale, driver: o.http ? 'http' : 'in-process', unit: 'scenario ms' });
-        const bar: Progress | null = ctx.json || o.quiet || !process.stderr.isTTY ? null : progressBar(config, 100);
         ctx.io.err(`progress: ${progressPath}`);
+        const bar: Progress | null = ctx.json || o.quiet || !process.stderr.isTTY ? null : progressBar(config, 100);
         try {
           const target = o.http ? (sc: Scenario) => httpTarget({ url: o.http!, keys: keys!, from: sc.attackStart - params.warmupMinutes * MIN, note: httpNote(params.warmupMinutes) }) : undefined;
           const r = await replayPdd2019({
