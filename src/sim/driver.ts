@@ -307,6 +307,8 @@ async function run(o: ReplayOptions, sc: Scenario, target: LabTarget, wall: numb
   // Every pause seen from the attack's start on (any scope), the first time it was seen.
   const pausesSeen = new Map<string, number>();
   const scopes = new Set([types.special, special.id, loophole?.id, types.flash, flash?.id]);
+  const attacked = loophole ?? special;
+  const ours = new Set([...normal, special, ...(loophole ? [loophole] : []), ...(flash ? [flash] : [])].map((c) => c.id));
   const total = sc.end - start;
   for (let t = start; t < sc.end; ) {
     // Ten-second slices on the festival day (the monitor looks every second in production), a minute before.
@@ -321,7 +323,8 @@ async function run(o: ReplayOptions, sc: Scenario, target: LabTarget, wall: numb
     w.now = t - 1;
     await target.endSlice(t);
     if (t > sc.attackStart) {
-      const pauses = await target.pauses();
+      // Kill-switch pauses (coupon types, channels) and campaigns paused (by the monitor's circuit breaker).
+      const pauses = [...(await target.pauses()), ...(await target.pausedCampaigns()).filter((c) => ours.has(c.id)).map((c) => ({ kind: 'campaign', value: c.id, pausedAt: c.at }))];
       for (const p of pauses) {
         const k = `${p.kind}:${p.value}`;
         if (!pausesSeen.has(k)) pausesSeen.set(k, p.pausedAt);
@@ -329,8 +332,9 @@ async function run(o: ReplayOptions, sc: Scenario, target: LabTarget, wall: numb
       if (firstAlert === null || paused === null) {
         const alerts = (await target.alerts()).filter((a) => scopes.has(a.scopeValue) && a.lastAt >= sc.attackStart);
         if (firstAlert === null && alerts.length > 0) firstAlert = { at: Math.min(...alerts.map((a) => Math.max(a.firstAt, sc.attackStart))), tickAt: t - 1 };
-        const p = pauses.find((x) => x.kind === 'type' && x.value === types.special);
-        if (p && paused === null) paused = p.pausedAt;
+        // What stops the attack: its coupon type paused, or the campaign it claims paused.
+        const stops = pauses.filter((x) => (x.kind === 'type' && x.value === types.special) || (x.kind === 'campaign' && x.value === attacked.id));
+        if (stops.length && paused === null) paused = Math.max(sc.attackStart, Math.min(...stops.map((x) => x.pausedAt)));
       }
     }
     if (seedAlarm === null && t > sc.festivalDay && t % MIN === 0 && w.seed.evaluate(t - 1, seedCampaigns, new Map()).some((f) => f.rule === 'total-threshold')) seedAlarm = t - 1;

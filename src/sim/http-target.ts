@@ -27,6 +27,8 @@ export interface HttpTargetOptions {
   readonly from: number;
   /** What was left out of the scenario for this window (for the report). */
   readonly note: string;
+  /** Map scenario minutes onto wall-clock minutes (default true; the run then starts at the next minute). */
+  readonly alignMinutes?: boolean;
   /** How many requests to keep in flight for history (account events). */
   readonly concurrency?: number;
   readonly now?: () => number;
@@ -113,7 +115,9 @@ export async function httpTarget(o: HttpTargetOptions): Promise<LabTarget> {
     // Real time is short: look at alerts and pauses every 2 s.
     sliceMs: 2_000,
     begin: async () => {
-      offset = now() - o.from;
+      // Scenario minutes fall on wall-clock minutes, as they do in process: the monitor counts per
+      // minute, and an event announced from 20:00 must start at a minute's start (waits < 60 s).
+      offset = o.alignMinutes === false ? now() - o.from : Math.ceil((now() - o.from) / 60_000) * 60_000;
     },
     at: async (t) => {
       const wait = toWall(t) - now();
@@ -179,6 +183,10 @@ export async function httpTarget(o: HttpTargetOptions): Promise<LabTarget> {
     pauses: async (): Promise<LabPause[]> => {
       const r = expect2xx(await operator('GET', '/v1/pauses'), 'reading pauses') as { items: { kind: string; value: string; pausedAt: string }[] };
       return r.items.map((p) => ({ kind: p.kind, value: p.value, pausedAt: fromWall(Date.parse(p.pausedAt)) }));
+    },
+    pausedCampaigns: async () => {
+      const r = expect2xx(await operator('GET', '/v1/campaigns?state=paused&limit=999'), 'reading paused campaigns') as { items: { id: string; updatedAt: string }[] };
+      return r.items.map((c) => ({ id: c.id, at: fromWall(Date.parse(c.updatedAt)) }));
     },
     orderStatus: async (id) => {
       const r = await client('GET', `/v1/orders/${id}`);

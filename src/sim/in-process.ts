@@ -62,6 +62,7 @@ export async function inProcessTarget(from: number): Promise<LabTarget> {
     },
     alerts: async () => (await d.store.monitoring.listAlerts({ limit: 200 })).items,
     pauses: async () => d.store.monitoring.activePauses(),
+    pausedCampaigns: async () => (await d.store.campaigns.list({ state: 'paused', limit: 1_000 })).items.map((c) => ({ id: c.id, at: c.updatedAt })),
     orderStatus: async (id) => (await d.store.orders.get(id as OrderId))?.status ?? null,
     classify: async (from, to, campaignId): Promise<Classification> => {
       const run = await detectRings(d, { from, to }, LAB_ACTOR);

@@ -87,6 +87,8 @@ export interface LabTarget {
   accountEvents(es: readonly AccountEventRequest[]): Promise<void>;
   alerts(): Promise<readonly LabAlert[]>;
   pauses(): Promise<readonly LabPause[]>;
+  /** Campaigns now paused, and when they last changed (their pause, for a paused campaign). */
+  pausedCampaigns(): Promise<readonly { id: string; at: number }[]>;
   orderStatus(orderId: string): Promise<string | null>;
   /** Runs ring detection over [from, to) and classifies the claimants of one campaign. */
   classify(from: number, to: number, campaignId: string): Promise<Classification>;

@@ -93,6 +93,8 @@ describe('couponguard replay --http', () => {
         out,
         '--quiet',
         '--json',
+        // Start at once: a CI run should not wait for the next minute.
+        '--no-align',
       ],
       { io: b.io, env: {} },
     );

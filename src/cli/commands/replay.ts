@@ -35,11 +35,17 @@ const positiveIn = (max: number) => (v: string): number => {
 };
 
 /**
- * Defaults over HTTP, in real time: the window around the attack only, short and small enough to
- * watch (7 minutes of wall time): 2 minutes of the festival night with the offline event's guests
+ * Defaults over HTTP, in real time: the window around the attack only, short enough to watch
+ * (about 8 minutes of wall time): 2 minutes of the festival night with the offline event's guests
  * in it, the attack, the swept-in wave from 2 minutes after it, 5 minutes in all after the attack.
  */
-export const HTTP_DEFAULTS = { scale: 1, hoursAfterAttack: 5 / 60, warmupMinutes: 2, shapes: { eventBeforeAttackMinutes: 2, eventMinutes: 1, sweptAfterMinutes: 2 } satisfies Partial<Shapes> };
+export const HTTP_DEFAULTS = {
+  scale: 1,
+  hoursAfterAttack: 5 / 60,
+  warmupMinutes: 2,
+  // The wave that takes an hour to build in process builds over 3 minutes here (20× the growth).
+  shapes: { eventBeforeAttackMinutes: 2, eventMinutes: 1, sweptAfterMinutes: 2, sweptGrowth: 4 } satisfies Partial<Shapes>,
+};
 
 interface Opts {
   config: string;
@@ -56,6 +62,7 @@ interface Opts {
   analystKey?: string;
   adminKey?: string;
   warmupMinutes?: number;
+  align: boolean;
 }
 
 /** Progress written beside the report as the run goes (at most once a second), for whoever watches the job. */
@@ -145,6 +152,7 @@ export function replayCommand(program: Command, rt: CliRuntime): void {
     .option('--operator-key <key>', 'operator key for the campaigns and the event codes (env COUPONGUARD_OPERATOR_KEY)')
     .option('--analyst-key <key>', 'analyst key for ring detection (env COUPONGUARD_ANALYST_KEY; without it classification is not measured)')
     .option('--admin-key <key>', 'admin key: creates whichever of the three keys is missing (env COUPONGUARD_ADMIN_KEY)')
+    .option('--no-align', 'over HTTP: start at once instead of at the next wall-clock minute (scenario minutes then straddle the monitor’s)')
     .option('--warmup-minutes <n>', `over HTTP: minutes of the festival night replayed before the attack (default ${HTTP_DEFAULTS.warmupMinutes})`, positiveIn(600))
     .action(async (scenario: string, o: Opts, cmd: Command) => {
       const ctx = ctxOf(rt, cmd);
@@ -187,7 +195,7 @@ export function replayCommand(program: Command, rt: CliRuntime): void {
         ctx.io.err(`progress: ${progressPath}`);
         const bar: Progress | null = ctx.json || o.quiet || !process.stderr.isTTY ? null : progressBar(config, 100);
         try {
-          const target = o.http ? (sc: Scenario) => httpTarget({ url: o.http!, keys: keys!, from: sc.attackStart - params.warmupMinutes * MIN, note: httpNote(params.warmupMinutes) }) : undefined;
+          const target = o.http ? (sc: Scenario) => httpTarget({ url: o.http!, keys: keys!, from: sc.attackStart - params.warmupMinutes * MIN, note: httpNote(params.warmupMinutes), alignMinutes: o.align }) : undefined;
           const r = await replayPdd2019({
             ...params,
             config,
