@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/core/keys.js';
 import { buildApp } from '../../src/http/app.js';
 import { run } from '../../src/cli/main.js';
 import type { ReplayReport } from '../../src/sim/index.js';
+import { expectHonest } from './honest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cg-replay-http-'));
 let s: Composed;
@@ -114,6 +115,8 @@ describe('couponguard replay --http', () => {
     expect(r!.targets).toEqual([expect.objectContaining({ met: true })]);
     // Ring detection ran on the server with the analyst key the lab created.
     expect(r!.classification.measured).toBe(true);
+    // The same honesty checks as in process: the numbers add up.
+    expectHonest(r!);
     const files = readdirSync(out).sort();
     expect(files).toEqual([
       'pdd-2019-locked-seed3-scale1-http.json',
@@ -125,9 +128,6 @@ describe('couponguard replay --http', () => {
       percent: 100,
       driver: 'http',
     });
-    // The server saw it all as an API client would: claims recorded under the client key the lab made.
-    const claims = s.deps.store.claims;
-    expect(claims).toBeDefined();
   }, 60_000);
 
   it('refuses to start without keys, and reports an unreachable server as an error', async () => {
