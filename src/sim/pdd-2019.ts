@@ -53,7 +53,7 @@ export interface Actor {
 
 export interface ScenarioParams {
   readonly seed: number;
-  /** Multiplies populations and rates (1 = the default small run). */
+  /** Multiplies populations and rates (1 = the shapes in `SHAPES`: 2,000 legit accounts, 3 rings of 150). */
   readonly scale: number;
   /** Days of ordinary traffic before the festival day (the monitor's baseline). */
   readonly historyDays: number;
@@ -61,16 +61,64 @@ export interface ScenarioParams {
   readonly hoursAfterAttack: number;
   /** A variant of the incident; 'none' (the default) is the incident itself. */
   readonly variant?: Variant;
+  /** Populations, rates and timings that replace the defaults in `SHAPES` (before scaling). */
+  readonly shapes?: Partial<Shapes>;
 }
 
-export const DEFAULT_PARAMS: ScenarioParams = { seed: 2019, scale: 1, historyDays: 2, hoursAfterAttack: 3 };
+/** One SIM-farm ring: its 7-digit segment, accounts, accounts per device, pooled IPs, cash-out targets. */
+export interface RingShape {
+  readonly segment: string;
+  readonly accounts: number;
+  readonly perDevice: number;
+  readonly ips: number;
+  readonly targets: number;
+}
+
+/** The scenario's knobs (before `scale`): populations, rates and timings. */
+export interface Shapes {
+  readonly legitAccounts: number;
+  readonly guests: number;
+  readonly sweptIn: number;
+  readonly rings: readonly RingShape[];
+  /** Everyday claims per minute at the daily peak, normal level; the festival is `festival` × that. */
+  readonly peakPerMinute: number;
+  readonly festival: number;
+  /** Claims per minute per ring during its burst. */
+  readonly ringPerMinute: number;
+  /** The swept-in wave: claims per minute grow by this much each minute, up to `sweptCap`. */
+  readonly sweptGrowth: number;
+  readonly sweptCap: number;
+  /** Share of ring accounts that pay a challenge's CPU cost rather than give up. */
+  readonly ringSolves: number;
+  /** Share of everyday claims followed by an order on physical goods. */
+  readonly redeemShare: number;
+  /** flash-sale: this share of the legit accounts claims once each, evenly over `flashMinutes`. */
+  readonly flashShare: number;
+  readonly flashMinutes: number;
+  /** slow-drip: claims per minute per ring. */
+  readonly slowDripPerMinute: number;
+  /** camouflage: purchases of popular products per ring account before it claims. */
+  readonly camouflagePurchases: number;
+  /** The offline event: its guests claim from this many minutes before the attack, over `eventMinutes`. */
+  readonly eventBeforeAttackMinutes: number;
+  readonly eventMinutes: number;
+  /** The codes (or the online entry) reach ordinary consumers this many minutes after the attack starts. */
+  readonly sweptAfterMinutes: number;
+}
+
+/**
+ * The default full run: ten times the shapes (20,000 legit accounts with history, 3 SIM-farm rings
+ * of 1,500 accounts, 3,000 swept-in consumers, ~86,000 legit claims), both configurations in
+ * about 3 minutes on a 2-vCPU machine (bench/README.md, "Replay lab").
+ */
+export const DEFAULT_PARAMS: ScenarioParams = { seed: 2019, scale: 10, historyDays: 2, hoursAfterAttack: 3 };
 
 /** Share of the daily peak by hour of day (China): quiet nights, a lunch and an evening peak. */
 const SHAPE = [0.15, 0.08, 0.05, 0.04, 0.04, 0.06, 0.12, 0.25, 0.4, 0.5, 0.55, 0.6, 0.75, 0.65, 0.55, 0.55, 0.6, 0.65, 0.7, 0.85, 1, 0.95, 0.7, 0.35];
 export const dailyShape = (t: number): number => SHAPE[new Date(t + 8 * HOUR).getUTCHours()]!;
 
-/** The scenario's fixed shapes (before scaling); documented in bench/README.md. */
-export const SHAPES = {
+/** The scenario's default shapes (before scaling); documented in bench/README.md. */
+export const SHAPES: Shapes = {
   legitAccounts: 2_000,
   guests: 100,
   sweptIn: 300,
@@ -79,26 +127,22 @@ export const SHAPES = {
     { segment: '1381234', accounts: 150, perDevice: 25, ips: 4, targets: 2 },
     { segment: '1862345', accounts: 150, perDevice: 15, ips: 6, targets: 3 },
   ],
-  /** Everyday claims per minute at the daily peak, normal level; the festival is FESTIVAL × that. */
   peakPerMinute: 6,
   festival: 4,
-  /** Claims per minute per ring during its burst. */
   ringPerMinute: 10,
-  /** The swept-in wave: claims per minute grow by this much each minute, up to `sweptCap`. */
   sweptGrowth: 0.2,
   sweptCap: 20,
-  /** Share of ring accounts that pay a challenge's CPU cost rather than give up. */
   ringSolves: 0.5,
-  /** Share of everyday claims followed by an order on physical goods. */
   redeemShare: 0.4,
-  /** flash-sale: this share of the legit accounts claims once each, evenly over `flashMinutes`. */
   flashShare: 0.75,
   flashMinutes: 15,
-  /** slow-drip: claims per minute per ring. */
   slowDripPerMinute: 0.5,
-  /** camouflage: purchases of popular products per ring account before it claims. */
   camouflagePurchases: 3,
-} as const;
+  // The recording the evening before (20:00–21:00 when the attack starts at 01:00).
+  eventBeforeAttackMinutes: 300,
+  eventMinutes: 60,
+  sweptAfterMinutes: 60,
+};
 
 const phoneOf = (prefix: string, i: number): string => `${prefix}${String((i * 7_919_993 + 12_345_678) % 100_000_000).padStart(8, '0')}`;
 
@@ -125,17 +169,34 @@ export interface Scenario {
   readonly attackStart: number;
   readonly sweptStart: number;
   readonly end: number;
-  /** When the offline event's guests claim with their real codes (the evening before). */
+  /** When the offline event's guests claim with their real codes (the evening before), evenly until `eventEnd`. */
   readonly eventAt: number;
+  readonly eventEnd: number;
+  /** The shapes this scenario was generated with (defaults and overrides, before scaling). */
+  readonly shapes: Shapes;
+}
+
+/** Ring numbers are the segment and 4 digits from 1000: at most this many accounts per ring. */
+export const MAX_RING_ACCOUNTS = 9_000;
+
+/** What makes a set of parameters impossible to generate (empty: fine). */
+export function scenarioProblems(p: ScenarioParams): string[] {
+  const sh: Shapes = { ...SHAPES, ...p.shapes };
+  const out: string[] = [];
+  sh.rings.forEach((r, k) => {
+    if (Math.round(r.accounts * p.scale) > MAX_RING_ACCOUNTS) out.push(`ring ${k} (${r.segment}): ${r.accounts} accounts × scale ${p.scale} is more than ${MAX_RING_ACCOUNTS} consecutive numbers`);
+  });
+  return out;
 }
 
 export function pdd2019(p: ScenarioParams): Scenario {
   const n = (x: number) => Math.max(1, Math.round(x * p.scale));
   const variant: Variant = p.variant ?? 'none';
+  const sh: Shapes = { ...SHAPES, ...p.shapes };
   const festivalDay = D0 + p.historyDays * DAY;
   const attackStart = festivalDay + HOUR;
   const legit: Actor[] = [];
-  for (let i = 0; i < n(SHAPES.legitAccounts); i++)
+  for (let i = 0; i < n(sh.legitAccounts); i++)
     legit.push({
       id: `L${i}`,
       label: 'legit',
@@ -147,11 +208,11 @@ export function pdd2019(p: ScenarioParams): Scenario {
       createdAt: D0 - (30 + ((i * 13) % 1000)) * DAY,
       guest: false,
     });
-  const guestCount = Math.min(legit.length, n(SHAPES.guests));
+  const guestCount = Math.min(legit.length, n(sh.guests));
   const guests = legit.slice(0, guestCount).map((a) => ({ ...a, guest: true }));
   legit.splice(0, guestCount, ...guests);
   const sweptIn: Actor[] = [];
-  for (let i = 0; i < (variant === 'flash-sale' ? 0 : n(SHAPES.sweptIn)); i++)
+  for (let i = 0; i < (variant === 'flash-sale' ? 0 : n(sh.sweptIn)); i++)
     sweptIn.push({
       id: `S${i}`,
       label: 'swept_in',
@@ -166,7 +227,7 @@ export function pdd2019(p: ScenarioParams): Scenario {
   const rings: Actor[][] = [];
   const targets: string[][] = [];
   const prefixes = ['135', '136', '137', '150', '151', '158', '187', '188', '130', '186'];
-  (variant === 'flash-sale' ? [] : SHAPES.rings).forEach((spec, k) => {
+  (variant === 'flash-sale' ? [] : sh.rings).forEach((spec, k) => {
     const members: Actor[] = [];
     for (let j = 0; j < n(spec.accounts); j++)
       members.push({
@@ -185,13 +246,14 @@ export function pdd2019(p: ScenarioParams): Scenario {
     rings.push(members);
     targets.push(Array.from({ length: spec.targets }, (_, t) => (t % 2 === 0 ? `1591234${String(k * 100 + t).padStart(4, '0')}` : `game-${k}-${t}`)));
   });
-  const flash = variant === 'flash-sale' ? legit.slice(guestCount, guestCount + n(SHAPES.legitAccounts * SHAPES.flashShare)) : [];
+  const flash = variant === 'flash-sale' ? legit.slice(guestCount, guestCount + n(sh.legitAccounts * sh.flashShare)) : [];
   return {
     params: p,
+    shapes: sh,
     variant,
     flash,
     flashStart: attackStart,
-    flashEnd: attackStart + SHAPES.flashMinutes * MIN,
+    flashEnd: attackStart + sh.flashMinutes * MIN,
     actors: [...legit, ...sweptIn, ...rings.flat()],
     legit,
     guests,
@@ -200,9 +262,10 @@ export function pdd2019(p: ScenarioParams): Scenario {
     targets,
     festivalDay,
     attackStart,
-    sweptStart: attackStart + HOUR,
+    sweptStart: attackStart + sh.sweptAfterMinutes * MIN,
     end: attackStart + p.hoursAfterAttack * HOUR,
-    eventAt: festivalDay - 4 * HOUR,
+    eventAt: attackStart - sh.eventBeforeAttackMinutes * MIN,
+    eventEnd: attackStart - sh.eventBeforeAttackMinutes * MIN + sh.eventMinutes * MIN,
   };
 }
 
@@ -233,17 +296,17 @@ export class Traffic {
     const span = (to - from) / MIN;
     const out: SimEvent[] = [];
     const at = () => from + Math.floor(r() * (to - from));
-    const level = from >= s.festivalDay ? SHAPES.festival : 1;
-    const k = poisson(r, SHAPES.peakPerMinute * scale * level * dailyShape(from) * span);
+    const level = from >= s.festivalDay ? s.shapes.festival : 1;
+    const k = poisson(r, s.shapes.peakPerMinute * scale * level * dailyShape(from) * span);
     for (let i = 0; i < k; i++) out.push({ at: at(), kind: 'everyday', actor: s.legit[Math.floor(r() * s.legit.length)]! });
     // The guests of the recording claim with their real codes, evenly over the event's hour.
     s.guests.forEach((g, i) => {
-      const t = s.eventAt + Math.floor((i * HOUR) / s.guests.length);
+      const t = s.eventAt + Math.floor((i * (s.eventEnd - s.eventAt)) / s.guests.length);
       if (t >= from && t < to) out.push({ at: t, kind: 'guest', actor: g });
     });
     if (from >= s.attackStart) {
       s.rings.forEach((members, ringIx) => {
-        const want = poisson(r, (hasTrait(s.variant, 'slow-drip') ? SHAPES.slowDripPerMinute : SHAPES.ringPerMinute) * scale * span);
+        const want = poisson(r, (hasTrait(s.variant, 'slow-drip') ? s.shapes.slowDripPerMinute : s.shapes.ringPerMinute) * scale * span);
         for (let i = 0; i < want && this.ringNext[ringIx]! < members.length; i++) out.push({ at: at(), kind: 'ring', actor: members[this.ringNext[ringIx]!++]! });
       });
     }
@@ -253,7 +316,7 @@ export class Traffic {
       if (t >= from && t < to) out.push({ at: t, kind: 'flash', actor: a });
     });
     if (from >= s.sweptStart) {
-      const rate = Math.min(SHAPES.sweptCap, SHAPES.sweptGrowth * ((from - s.sweptStart) / MIN + 1)) * scale;
+      const rate = Math.min(s.shapes.sweptCap, s.shapes.sweptGrowth * ((from - s.sweptStart) / MIN + 1)) * scale;
       const want = poisson(r, rate * span);
       for (let i = 0; i < want && this.sweptNext < s.sweptIn.length; i++) out.push({ at: at(), kind: 'swept', actor: s.sweptIn[this.sweptNext++]! });
     }

@@ -1,4 +1,5 @@
 import { HOUR, type Label, type Variant } from './pdd-2019.js';
+import type { DriverInfo } from './target.js';
 
 /** Money and decisions for one kind of actor; every amount in fen. */
 export interface Ledger {
@@ -11,7 +12,10 @@ export interface Ledger {
   grantedFen: number;
   denied: number;
   challenged: number;
+  /** Claims answered `hold`: a coupon was issued, locked until an analyst reviews it. */
   held: number;
+  /** Face value of those locked coupons (granted, not yet usable; not in `grantedFen`). */
+  heldFen: number;
   /** Challenges answered (their CPU cost paid) and the grants that followed. */
   solved: number;
   /** Face value spent on orders: fulfilled + held + frozen + pending. */
@@ -27,7 +31,7 @@ export interface Ledger {
 }
 
 export const emptyLedger = (): Ledger => ({
-  actors: 0, claimants: 0, attempts: 0, attemptedFen: 0, granted: 0, grantedFen: 0, denied: 0, challenged: 0, held: 0, solved: 0,
+  actors: 0, claimants: 0, attempts: 0, attemptedFen: 0, granted: 0, grantedFen: 0, denied: 0, challenged: 0, held: 0, heldFen: 0, solved: 0,
   redeemedFen: 0, fulfilledFen: 0, orderHeldFen: 0, frozenFen: 0, pendingFen: 0, hurt: 0, reasons: {},
 });
 
@@ -44,6 +48,8 @@ export interface ReplayReport {
   readonly config: 'locked' | 'loophole';
   readonly seed: number;
   readonly scale: number;
+  /** In process on a virtual clock, or over HTTP against a running server in real time. */
+  readonly driver: DriverInfo;
   readonly wallMs: number;
   readonly window: { from: string; attackStart: string; end: string };
   readonly detection: {
@@ -98,11 +104,14 @@ const topReasons = (l: Ledger) =>
 export function summary(r: ReplayReport): string {
   const L = r.ledgers;
   const line = (label: string, l: Ledger) =>
-    `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  held ${l.held}  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  orders held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
+    `  ${label.padEnd(9)} actors ${String(l.actors).padStart(6)}  attempts ${String(l.attempts).padStart(6)}  granted ${String(l.granted).padStart(6)} (${yuan(l.grantedFen)} of ${yuan(l.attemptedFen)})  denied ${l.denied}  challenged ${l.challenged}  held ${l.held} (${yuan(l.heldFen)} locked until review)  redeemed ${yuan(l.redeemedFen)}  fulfilled ${yuan(l.fulfilledFen)}  orders held ${yuan(l.orderHeldFen)}  frozen ${yuan(l.frozenFen)}`;
   const c = r.classification;
   return [
     `replay pdd-2019${r.variant === 'none' ? '' : ` --variant ${r.variant}`} [${r.config}] seed ${r.seed} scale ${r.scale} — ${(r.wallMs / 1000).toFixed(1)} s wall`,
     `  window ${r.window.from} → ${r.window.end} (China time), attack from ${r.window.attackStart}`,
+    r.driver.kind === 'http'
+      ? `  driven over HTTP: ${r.driver.url}, real time (scenario time shifted to now; worst lag behind schedule ${(r.driver.maxLagMs / 1000).toFixed(1)} s); ${r.driver.note}`
+      : '  driven in process on a virtual clock',
     `  first alert ${secs(r.detection.firstAlertAfterMs)} after the attack${r.detection.firstAlertAt ? ` (${r.detection.firstAlertAt})` : ''}; auto-pause ${secs(r.detection.pauseAfterMs)}${r.detection.pausedAt ? ` (${r.detection.pausedAt})` : ''}`,
     `  pauses seen: ${r.detection.pauses.length ? r.detection.pauses.map((p) => `${p.scope} (${p.at})`).join(', ') : 'none'}`,
     `  the seed: alarm at ${r.seedTimeline.alarm}, ${secs(r.seedTimeline.detectAfterMs)} after 01:00; ${r.seedTimeline.taken}`,
