@@ -12,6 +12,8 @@ export interface MonitorRuntimeOptions extends MonitorOptions {
   readonly log?: (msg: string, data: Record<string, unknown>) => void;
   /** Webhook attempts before a delivery is dead-lettered. */
   readonly maxAttempts?: number;
+  /** Other detectors to run on each tick after the claims are ingested (e.g. online ring detection; each rations itself). */
+  readonly detectors?: readonly ((now: number) => Promise<unknown>)[];
 }
 
 const MONITOR_ACTOR = 'monitor';
@@ -66,6 +68,7 @@ export class MonitorRuntime {
     const now = this.d.clock.now();
     await this.refreshCampaigns(now);
     await this.ingest();
+    for (const run of this.opts.detectors ?? []) await run(now).catch((e: unknown) => this.opts.log?.('detector failed', { err: String(e) }));
     const usage = new Map<string, CampaignUsage>();
     for (const c of this.campaigns.values()) if (c.monitor?.budgetAlertPercent !== undefined) usage.set(c.id, await this.d.store.campaigns.usage(c.id));
     const findings = this.monitor.evaluate(now, this.liveCampaigns(), usage);

@@ -189,7 +189,7 @@ export class RiskEngine implements Policy {
     if (targets.length) this.src.counters.recordAttempt(event);
     const reads = this.reads();
     const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: null };
-    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [] }) : NO_RING;
+    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [], targets }) : NO_RING;
     const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId), rings]);
     const cashoutFen = input.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
     const firstGrant = Math.min(...input.coupons.map((c) => c.grantedAt));
