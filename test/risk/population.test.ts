@@ -8,6 +8,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordAccountEvent } from '../../src/core/accounts/use-cases.js';
+import { solveChallenge } from '../../src/core/claims/challenge.js';
+import type { ClaimRequest } from '../../src/core/claims/claim-coupon.js';
 import { placeOrder, type PlaceOrderRequest } from '../../src/core/orders/use-cases.js';
 import { claimantFacts, orderPopulationKeys, populationSignals } from '../../src/core/risk/population.js';
 import { campaign, claim, idNumber, randomPhone, riskSystem, rng, type RiskSystem } from './risk-helpers.js';
@@ -35,6 +37,13 @@ async function order(id: string, couponId: string, items: PlaceOrderRequest['ite
   return r.value;
 }
 
+/** A claim whose client answers a challenge (a farm pays the CPU cost). */
+async function claimSolving(req: ClaimRequest): Promise<Res> {
+  const first = await claim(s, req);
+  if (first.decision !== 'challenge' || !first.challenge) return first;
+  return claim(s, { ...req, challenge: { id: first.challenge.id, solution: solveChallenge(s.deps.sha256, first.challenge.id, first.challenge.difficulty) } });
+}
+
 const topup = (target: string): PlaceOrderRequest['items'] => [{ sku: 'topup-100', category: 'virtual_topup', unitPriceFen: 10_000, quantity: 1, topupTarget: { kind: 'phone', value: target } }];
 const goods = (sku: string): PlaceOrderRequest['items'] => [{ sku, category: 'physical', unitPriceFen: 25_000, quantity: 1 }];
 
@@ -57,17 +66,21 @@ describe('population signals (pure)', () => {
   });
 
   it('shares describe the others; cash-out counts need the coupon to pay (almost) all of virtual goods', () => {
-    expect(populationSignals([20, 15, 1000, 50, 8, 6])).toEqual({ thin_claims_1h: 15, thin_share_1h: 0.75, thin_share_24h_all: 0.05, cashout_redemptions_24h: 8, shared_target_redemptions_24h: 6 });
-    expect(populationSignals([])).toEqual({ thin_claims_1h: 0, thin_share_1h: 0, thin_share_24h_all: 0, cashout_redemptions_24h: 0, shared_target_redemptions_24h: 0 });
-    expect(orderPopulationKeys(['c1'], { cashout: true, couponRatio: 1, targetAccounts: 1 }).map((k) => k.key)).toEqual(['c1\u0000cashout']);
-    expect(orderPopulationKeys(['c1'], { cashout: true, couponRatio: 0.9, targetAccounts: 2 }).map((k) => k.key)).toEqual(['c1\u0000cashout', 'c1\u0000shared-target']);
-    expect(orderPopulationKeys(['c1'], { cashout: true, couponRatio: 0.2, targetAccounts: 9 })).toEqual([]);
-    expect(orderPopulationKeys(['c1'], { cashout: false, couponRatio: 1, targetAccounts: 9 })).toEqual([]);
+    expect(populationSignals([20, 15, 998, 49, 8, 6, 10])).toEqual({ thin_claims_1h: 15, thin_share_1h: 0.75, thin_share_24h_all: 0.05, cashout_redemptions_24h: 8, cashout_share_24h: 0.8, shared_target_redemptions_24h: 6 });
+    expect(populationSignals([])).toEqual({ thin_claims_1h: 0, thin_share_1h: 0, thin_share_24h_all: 0.5, cashout_redemptions_24h: 0, cashout_share_24h: 0, shared_target_redemptions_24h: 0 });
+    const keys = (o: Parameters<typeof orderPopulationKeys>[1]) => orderPopulationKeys(['c1'], o).map((k) => k.key.replace('\u0000', '/'));
+    expect(keys({ cashout: true, couponRatio: 1, targetAccounts: 1 })).toEqual(['c1/redeemed', 'c1/cashout']);
+    expect(keys({ cashout: true, couponRatio: 0.9, targetAccounts: 2 })).toEqual(['c1/redeemed', 'c1/cashout', 'c1/shared-target']);
+    expect(keys({ cashout: true, couponRatio: 0.2, targetAccounts: 9 })).toEqual(['c1/redeemed']);
+    expect(keys({ cashout: false, couponRatio: 1, targetAccounts: 9 })).toEqual(['c1/redeemed']);
   });
 });
 
 describe('a ring that rotates every link', () => {
-  it('is held or challenged once its claimants shift the population and its coupons flow into shared targets; established consumers of the same campaign pass', async () => {
+  it.each([
+    ['gives up at a challenge', false],
+    ['answers every challenge', true],
+  ])('is challenged as thin on a cash-like coupon, then held once its coupons flow into shared targets; established consumers pass (the farm %s)', async (_, solves) => {
     s = await riskSystem();
     const r = rng(41);
     const everyday = await campaign(s, { template: { discount: { kind: 'threshold', thresholdFen: 100_000, amountFen: 15_000 } } });
@@ -94,7 +107,8 @@ describe('a ring that rotates every link', () => {
       const ip = `${101 + (i % 120)}.${(i * 131) % 256}.${(i * 59) % 256}.${1 + ((i * 11) % 250)}`;
       const phone = randomPhone(r);
       await register(id, { phone, deviceId: dev, ip, createdAt, purchases: 3 });
-      const res = await claim(s, { campaignId: cashLike.id, channel: 'app', account: { id, createdAt, phone, deviceId: dev, ip, identity: { number: idNumber(700_000 + i), verified: true } } });
+      const req: ClaimRequest = { campaignId: cashLike.id, channel: 'app', account: { id, createdAt, phone, deviceId: dev, ip, identity: { number: idNumber(700_000 + i), verified: true } } };
+      const res = solves ? await claimSolving(req) : await claim(s, req);
       ring.push(res);
       if (res.decision === 'allow' && res.couponId) {
         const o = await order(id, res.couponId, topup(targets[i % 3]!), `rot-o-${i}`);
@@ -112,21 +126,27 @@ describe('a ring that rotates every link', () => {
       }
     }
     // Nothing account-level fires: no shared device, network, number run or identity.
-    const first = ring.findIndex(stopped);
-    expect(first).toBeGreaterThanOrEqual(0);
-    expect(first).toBeLessThan(12);
-    expect(ring.slice(15).filter(stopped).length).toBe(ring.length - 15);
-    expect(ring.slice(15).filter((x) => x.decision === 'hold' || x.decision === 'deny').length).toBeGreaterThan(30);
     const why = codes(ring);
-    expect(why.has('CAMPAIGN_POPULATION_SHIFT')).toBe(true);
-    expect(why.has('CAMPAIGN_CASHOUT_THIN_CLAIMANT')).toBe(true);
     expect(why.has('DEVICE_SHARED') || why.has('SIM_FARM_SEGMENT_RUN') || why.has('IP_BURST')).toBe(false);
+    expect(why.has('THIN_ACCOUNT_CASH_LIKE')).toBe(true);
+    expect(why.has('CAMPAIGN_POPULATION_SHIFT')).toBe(true);
+    if (!solves) expect(ring.filter(stopped)).toHaveLength(ring.length);
+    else {
+      // Answering challenges gets the first coupons through; once the campaign's coupons are mostly
+      // cashed out, or cashed out into shared targets, the rest are held for review (never denied on
+      // population evidence alone).
+      expect(why.has('CAMPAIGN_CASHOUT_THIN_CLAIMANT')).toBe(true);
+      expect(ring.filter((x) => x.decision === 'allow').length).toBeLessThan(12);
+      expect(ring.slice(20).every((x) => x.decision === 'hold')).toBe(true);
+      expect(why.has('CAMPAIGN_CASHOUT_SHARE')).toBe(true);
+      expect(ring.filter((x) => x.decision === 'deny')).toEqual([]);
+    }
     expect(consumers.filter(stopped)).toEqual([]);
     const stored = (await s.deps.store.claims.get(ring[40]!.claimId))!.signals;
     expect(stored).toMatchObject({ 'account.identity_fresh': true, 'account.thin': true, 'campaign.no_threshold': true });
     expect(stored['campaign.thin_share_1h']).toBeGreaterThan(0.5);
     expect(stored['campaign.thin_share_24h_all']).toBeLessThan(0.2);
-    expect(stored['campaign.shared_target_redemptions_24h']).toBeGreaterThanOrEqual(3);
+    if (solves) expect(stored['campaign.shared_target_redemptions_24h']).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -178,10 +198,16 @@ describe('hard legitimate cases', () => {
       await register(id, { ...a, createdAt });
       out.push(await claim(s, { campaignId: c.id, channel: 'app', account: { id, createdAt, phone: a.phone, deviceId: a.deviceId, ip: a.ip, identity: { number: idNumber(a.identity), verified: true } } }));
     }
-    expect(out.filter(stopped)).toEqual([]);
-    // The NAT is seen, as evidence that adds score (with a new account's, still under a challenge), not as a decision.
+    // Established students pass. The NAT is seen, as evidence that adds score, not as a decision.
+    expect(out.filter((x, i) => i % 10 !== 0 && stopped(x))).toEqual([]);
     expect(codes(out.slice(50)).has('IP_BURST')).toBe(true);
-    expect(codes(out.slice(50)).has('NEW_ACCOUNT')).toBe(true);
+    // Freshmen registered today are asked to step up on a ¥100 no-threshold coupon (by design:
+    // THIN_ACCOUNT_CASH_LIKE, once the platform's 24 h mix shows such claimants are rare), never
+    // denied or held; on a coupon under ¥50 they pass (the flash-sale case above).
+    const freshmen = out.filter((_, i) => i % 10 === 0);
+    expect(freshmen.every((x) => x.decision === 'challenge' || x.decision === 'allow')).toBe(true);
+    expect(freshmen.slice(5).every((x) => x.decision === 'challenge')).toBe(true);
+    expect(codes(freshmen.slice(5))).toEqual(new Set(['THIN_ACCOUNT_CASH_LIKE', 'IP_BURST', 'NEW_ACCOUNT']));
   });
 
   it('a festival crowd on a cash-like coupon: established accounts, one claim each, 300 in 4 minutes', async () => {

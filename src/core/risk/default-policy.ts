@@ -8,6 +8,16 @@ import type { PolicyDoc, Rule } from './policy-doc.js';
  * Thresholds: 30 → challenge, 75 → hold, 90 → deny. A rule's own action still applies alone;
  * rules that hold cash-out orders carry no score, so overlapping cash-out signals hold rather than
  * add up to a denial (a held order is reviewed; a denied one is lost to a real customer).
+ *
+ * Rings that rotate every account-level link (own device, own proxy IP, scattered numbers, aged
+ * accounts, bought identities) are met on what they cannot rotate (see population.ts): they arrive
+ * as thin claimants and they must cash out. Those rules read the campaign's population against the
+ * platform's own mix and where its coupons go, and act by challenge or hold with little score, so a
+ * thin but honest claimant is reviewed, never denied on population evidence alone. Ring membership
+ * (stored and online ring detection) holds, and links to a ring challenge. Known costs, by design:
+ * a brand-new or first-time-verified account claiming a no-threshold coupon worth ¥50 or more is
+ * challenged where such claimants are rare; a coupon paying (almost) all of a top-up within the
+ * hour of its claim is held before fulfilment.
  */
 const claim = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'claim' });
 const order = (r: Omit<Rule, 'appliesTo'>): Rule => ({ ...r, appliesTo: 'order' });
@@ -40,11 +50,14 @@ export const DEFAULT_POLICY: PolicyDoc = {
     claim({ id: 'ring-member', when: 'account.ring_member', action: 'hold', score: 40, reason: 'RING_MEMBER', description: 'Account is a member of a ring found by ring detection' }),
     claim({ id: 'ring-linked', when: 'account.ring_linked && !account.ring_member', action: 'challenge', score: 30, reason: 'RING_LINKED', description: 'Account shares a phone, device, identity or number run with a detected ring' }),
     // The population, not the account: rings that rotate every link still arrive as thin accounts
-    // (new, or old shells whose identity comes with the claim) and still have to cash out.
+    // (new, or old shells whose identity comes with the claim) and still have to cash out. These
+    // rules act through their action and carry little score, so that together they hold a thin
+    // claimant (reviewed) rather than add up to a denial; account-level evidence can still deny.
+    claim({ id: 'thin-cash-like', when: 'campaign.no_threshold && campaign.face_value_fen >= 5000.0 && account.thin && campaign.thin_share_24h_all < 0.25', action: 'challenge', score: 10, reason: 'THIN_ACCOUNT_CASH_LIKE', description: 'New account, or identity first given with this claim, on a no-threshold coupon worth ¥50 or more, where such claimants are rare on the platform' }),
     claim({ id: 'identity-fresh-special', when: '(campaign.special || campaign.locked) && account.identity_fresh', action: 'allow', score: 20, reason: 'IDENTITY_FRESH_SPECIAL', description: 'Identity first seen on this account with a claim of a special coupon' }),
-    claim({ id: 'population-shift', when: '(campaign.no_threshold || campaign.special || campaign.locked) && account.thin && campaign.thin_claims_1h >= 10.0 && campaign.thin_share_1h >= 0.5 && campaign.thin_share_1h >= 3.0 * campaign.thin_share_24h_all', action: 'challenge', score: 30, reason: 'CAMPAIGN_POPULATION_SHIFT', description: "Thin account (new, or identity first given with this claim) on a cash-like campaign whose recent claimants are mostly thin, far above the platform's own mix" }),
-    claim({ id: 'campaign-cashout-thin', when: 'account.thin && campaign.shared_target_redemptions_24h >= 3.0 && campaign.shared_target_redemptions_24h * 2.0 >= campaign.cashout_redemptions_24h', action: 'hold', score: 40, reason: 'CAMPAIGN_CASHOUT_THIN_CLAIMANT', description: "Thin account claiming a campaign whose coupons are being cashed out in full into top-up targets other accounts use too (at least half of its full-value cash-outs today)" }),
-    claim({ id: 'campaign-cashout-volume', when: 'account.thin && campaign.cashout_redemptions_24h >= 10.0', action: 'allow', score: 25, reason: 'CAMPAIGN_CASHOUT_VOLUME', description: "Thin account claiming a campaign whose coupons are being spent in full on virtual goods" }),
+    claim({ id: 'population-shift', when: '(campaign.no_threshold || campaign.special || campaign.locked) && account.thin && campaign.thin_claims_1h >= 10.0 && campaign.thin_share_1h >= 0.5 && campaign.thin_share_1h >= 3.0 * campaign.thin_share_24h_all', action: 'challenge', score: 10, reason: 'CAMPAIGN_POPULATION_SHIFT', description: "Thin account (new, or identity first given with this claim) on a cash-like campaign whose recent claimants are mostly thin, far above the platform's own mix" }),
+    claim({ id: 'campaign-cashout-thin', when: 'account.thin && campaign.shared_target_redemptions_24h >= 3.0 && campaign.shared_target_redemptions_24h * 2.0 >= campaign.cashout_redemptions_24h', action: 'hold', score: 10, reason: 'CAMPAIGN_CASHOUT_THIN_CLAIMANT', description: "Thin account claiming a campaign whose coupons are being cashed out in full into top-up targets other accounts use too (at least half of its full-value cash-outs today)" }),
+    claim({ id: 'campaign-cashout-share', when: 'account.thin && campaign.cashout_redemptions_24h >= 3.0 && campaign.cashout_share_24h >= 0.5', action: 'hold', score: 10, reason: 'CAMPAIGN_CASHOUT_SHARE', description: "Thin account claiming a campaign whose coupons are mostly spent in full on virtual goods today" }),
     order({ id: 'ring-member-order', when: '(account.ring_member || account.ring_linked) && order.discount_fen > 0.0', action: 'hold', score: 0, reason: 'RING_MEMBER_ORDER', description: 'Coupon spent by a ring member, or into a top-up target, device or identity of a detected ring' }),
     order({ id: 'cashout-full-value', when: 'order.cashout && order.coupon_ratio >= 0.8 && order.seconds_since_claim >= 0.0 && order.seconds_since_claim < 3600.0', action: 'hold', score: 0, reason: 'CASHOUT_FULL_VALUE', description: 'Coupon claimed within the hour pays (almost) all of an order of virtual goods' }),
     order({ id: 'cashout-shared-target', when: 'order.cashout && order.target_accounts >= 3.0', action: 'hold', score: 0, reason: 'CASHOUT_SHARED_TARGET', description: 'Coupon cashed out to a top-up target shared by several accounts' }),

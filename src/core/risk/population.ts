@@ -30,6 +30,7 @@ export const populationKey = {
   thin: (campaignId: string) => `${campaignId}${SEP}thin`,
   allSeen: `${ALL}${SEP}seen`,
   allThin: `${ALL}${SEP}thin`,
+  redeemed: (campaignId: string) => `${campaignId}${SEP}redeemed`,
   cashout: (campaignId: string) => `${campaignId}${SEP}cashout`,
   sharedTarget: (campaignId: string) => `${campaignId}${SEP}shared-target`,
 } as const;
@@ -64,16 +65,19 @@ export const populationReads = (campaignId: string): VelocityRead[] => [
   read(populationKey.allThin, '24h'),
   read(populationKey.cashout(campaignId), '24h'),
   read(populationKey.sharedTarget(campaignId), '24h'),
+  read(populationKey.redeemed(campaignId), '24h'),
 ];
 
 /** The `campaign.*` population signals from the values of `populationReads`. */
 export function populationSignals(v: readonly number[]) {
-  const [seen = 0, thin = 0, allSeen = 0, allThin = 0, cashout = 0, shared = 0] = v;
+  const [seen = 0, thin = 0, allSeen = 0, allThin = 0, cashout = 0, shared = 0, redeemed = 0] = v;
   return {
     thin_claims_1h: thin,
     thin_share_1h: seen > 0 ? thin / seen : 0,
-    thin_share_24h_all: allSeen > 0 ? allThin / allSeen : 0,
+    // Smoothed (one thin and one not, a priori) so that an empty platform does not read as 0 % thin.
+    thin_share_24h_all: (allThin + 1) / (allSeen + 2),
     cashout_redemptions_24h: cashout,
+    cashout_share_24h: redeemed > 0 ? cashout / redeemed : 0,
     shared_target_redemptions_24h: shared,
   };
 }
@@ -89,14 +93,15 @@ export function claimPopulationKeys(campaignId: string, thin: boolean): AttemptE
 }
 
 /**
- * Keys an order adds to: a full-value cash-out of a campaign's coupon, and whether its top-up
- * target is shared with another account (`targetAccounts` counts this account too).
+ * Keys an order adds to: every redemption of a campaign's coupon; a full-value cash-out; and
+ * whether its top-up target is shared with another account (`targetAccounts` counts this one too).
  */
 export function orderPopulationKeys(campaignIds: readonly string[], o: { cashout: boolean; couponRatio: number; targetAccounts: number }): AttemptEvent['keys'] {
-  if (!o.cashout || o.couponRatio < FULL_VALUE_RATIO) return [];
+  const full = o.cashout && o.couponRatio >= FULL_VALUE_RATIO;
   return [...new Set(campaignIds)].flatMap((id) => [
-    { entity: 'campaign' as const, key: populationKey.cashout(id) },
-    ...(o.targetAccounts >= 2 ? [{ entity: 'campaign' as const, key: populationKey.sharedTarget(id) }] : []),
+    { entity: 'campaign' as const, key: populationKey.redeemed(id) },
+    ...(full ? [{ entity: 'campaign' as const, key: populationKey.cashout(id) }] : []),
+    ...(full && o.targetAccounts >= 2 ? [{ entity: 'campaign' as const, key: populationKey.sharedTarget(id) }] : []),
   ]);
 }
 

@@ -60,8 +60,9 @@ export const SIGNALS = {
     no_threshold: { type: 'bool', doc: 'the coupon needs no minimum spend (a fixed amount off anything: cash-like)' },
     thin_claims_1h: { type: 'double', doc: 'claims of this campaign by thin accounts (see account.thin) in the last hour, this one not included' },
     thin_share_1h: { type: 'double', doc: "thin accounts' share of this campaign's claims in the last hour (0..1), this one not included" },
-    thin_share_24h_all: { type: 'double', doc: "thin accounts' share of all claims on the platform in the last 24 h: the baseline for thin_share_1h" },
+    thin_share_24h_all: { type: 'double', doc: "thin accounts' share of all claims on the platform in the last 24 h, smoothed as (thin + 1) ÷ (all + 2): the baseline for thin_share_1h" },
     cashout_redemptions_24h: { type: 'double', doc: "orders in the last 24 h that spent this campaign's coupons on virtual top-ups, game currency or gift cards, the coupon paying ≥ 80 % of the order" },
+    cashout_share_24h: { type: 'double', doc: "cashout_redemptions_24h ÷ every order that spent this campaign's coupons in the last 24 h (0 when none)" },
     shared_target_redemptions_24h: { type: 'double', doc: 'those of them whose top-up target another account had topped up too' },
   },
   account: {
