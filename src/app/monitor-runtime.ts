@@ -4,6 +4,7 @@ import { changeCampaignState } from '../core/campaigns/use-cases.js';
 import type { CoreDeps } from '../core/deps.js';
 import { dedupKeyOf } from '../core/monitor/alerts.js';
 import { Monitor, type Finding, type MonitorOptions } from '../core/monitor/monitor.js';
+import { isFullValueCashout } from '../core/risk/population.js';
 import type { CampaignId } from '../core/shared/ids.js';
 
 export interface MonitorRuntimeOptions extends MonitorOptions {
@@ -120,9 +121,10 @@ export class MonitorRuntime {
       const rows = await this.d.store.orders.tailPlaced(this.orderSeq, 5_000);
       for (const { seq, order } of rows) {
         this.orderSeq = seq;
+        const cashout = isFullValueCashout(order);
         for (const a of order.coupons) {
           const c = await this.campaign(a.campaignId);
-          if (c) this.monitor.ingestRedemption(order.at, c, null, a.discountFen);
+          if (c) this.monitor.ingestRedemption(order.at, c, null, a.discountFen, cashout);
         }
       }
       if (rows.length < 5_000) break;

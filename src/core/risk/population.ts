@@ -82,6 +82,12 @@ export function populationSignals(v: readonly number[]) {
   };
 }
 
+/** Whether an order spends coupons on (almost) all of its virtual goods: top-ups, game currency, gift cards. */
+export function isFullValueCashout(o: { readonly items: readonly { readonly category: string; readonly unitPriceFen: number; readonly quantity: number }[]; readonly totalFen: number; readonly discountFen: number }): boolean {
+  const cash = o.items.some((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card');
+  return cash && o.totalFen > 0 && o.discountFen / o.totalFen >= FULL_VALUE_RATIO;
+}
+
 /** Keys a claim adds to once decided. */
 export function claimPopulationKeys(campaignId: string, thin: boolean): AttemptEvent['keys'] {
   const keys: { entity: 'campaign'; key: string }[] = [
