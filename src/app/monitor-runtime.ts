@@ -13,7 +13,12 @@ export interface MonitorRuntimeOptions extends MonitorOptions {
   readonly log?: (msg: string, data: Record<string, unknown>) => void;
   /** Webhook attempts before a delivery is dead-lettered. */
   readonly maxAttempts?: number;
-  /** Other detectors to run on each tick after the claims are ingested (e.g. online ring detection; each rations itself). */
+  /**
+   * Other detectors to start on each tick once its alerts are out (e.g. online ring detection; each
+   * rations itself and never overlaps itself). Once `start()`ed they run in the background, so a
+   * long run never delays the next tick's alerts; a tick called by hand (tests, the replay lab, the
+   * CLI) awaits them, so a run on a virtual clock is deterministic.
+   */
   readonly detectors?: readonly ((now: number) => Promise<unknown>)[];
 }
 
@@ -34,6 +39,7 @@ export class MonitorRuntime {
   private campaignsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Finding[]> | null = null;
+  private detecting: Promise<unknown> = Promise.resolve();
   /** The findings of the last tick (for /metrics and the API). */
   last: readonly Finding[] = [];
 
@@ -55,6 +61,7 @@ export class MonitorRuntime {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running?.catch(() => {});
+    await this.detecting;
   }
 
   /** One look: ingest what is new, evaluate, act, deliver. Ticks never overlap. */
@@ -69,13 +76,15 @@ export class MonitorRuntime {
     const now = this.d.clock.now();
     await this.refreshCampaigns(now);
     await this.ingest();
-    for (const run of this.opts.detectors ?? []) await run(now).catch((e: unknown) => this.opts.log?.('detector failed', { err: String(e) }));
     const usage = new Map<string, CampaignUsage>();
     for (const c of this.campaigns.values()) if (c.monitor?.budgetAlertPercent !== undefined) usage.set(c.id, await this.d.store.campaigns.usage(c.id));
     const findings = this.monitor.evaluate(now, this.liveCampaigns(), usage);
     for (const f of findings) await this.act(f, now);
     await this.deliver(now);
     this.last = findings;
+    const detectors = Promise.all((this.opts.detectors ?? []).map((run) => run(now).catch((e: unknown) => this.opts.log?.('detector failed', { err: String(e) }))));
+    this.detecting = detectors;
+    if (!this.timer) await detectors;
     return findings;
   }
 
