@@ -9,6 +9,8 @@ import type { Config } from './config.js';
 import { celCompiler } from '../adapters/cel/compiler.js';
 import { RiskRuntime } from './risk-runtime.js';
 import { MonitorRuntime, type MonitorRuntimeOptions } from './monitor-runtime.js';
+import { combinedRingSignals, ONLINE_RING_DEFAULTS, OnlineRings, type OnlineRingOptions } from '../core/rings/online.js';
+import { storeRingSignals } from '../core/rings/signals.js';
 
 export interface Composed {
   readonly deps: CoreDeps;
@@ -17,16 +19,20 @@ export interface Composed {
   readonly risk: RiskRuntime | null;
   /** The live monitor (series, alerts, circuit breaker, webhooks); `serve` starts it. */
   readonly monitor: MonitorRuntime;
+  /** Ring detection on recent links, run from the monitor's ticks (null when the risk engine is off). */
+  readonly onlineRings: OnlineRings | null;
   close(): Promise<void>;
 }
 
 /** The one composition root: server, CLI and tests all build the system here. */
-export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean; monitor?: MonitorRuntimeOptions } = {}): Composed {
+export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; risk?: boolean; monitor?: MonitorRuntimeOptions; onlineRings?: Partial<OnlineRingOptions> | false } = {}): Composed {
   const clock = opts.clock ?? systemClock;
   const store = sqliteStore({ path: config.dbPath, synchronous: config.synchronous, writer: config.sqliteWriter }, sha256);
   const rules = celCompiler();
   // The risk engine is on unless the config or the caller turns it off (or supplies a policy).
-  const risk = !opts.policy && (opts.risk ?? config.risk) ? RiskRuntime.create(store, rules, clock) : null;
+  const riskOn = !opts.policy && (opts.risk ?? config.risk);
+  const onlineRings = riskOn && opts.onlineRings !== false ? new OnlineRings(store, { ...ONLINE_RING_DEFAULTS, ...opts.onlineRings }, () => performance.now()) : null;
+  const risk = riskOn ? RiskRuntime.create(store, rules, clock, onlineRings ? { rings: combinedRingSignals(storeRingSignals(store), onlineRings) } : {}) : null;
   const deps: CoreDeps = {
     store,
     clock,
@@ -37,12 +43,18 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
     policy: opts.policy ?? risk?.policy ?? passThroughPolicy,
     rules,
   };
-  const monitor = new MonitorRuntime(deps, { autoPauseChannels: config.autoPauseChannels, log: (msg, data) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...data })}\n`), ...opts.monitor });
+  const monitor = new MonitorRuntime(deps, {
+    autoPauseChannels: config.autoPauseChannels,
+    log: (msg, data) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg, ...data })}\n`),
+    ...opts.monitor,
+    detectors: [...(opts.monitor?.detectors ?? []), ...(onlineRings ? [(now: number) => onlineRings.maybeRefresh(now)] : [])],
+  });
   return {
     deps,
     config,
     risk,
     monitor,
+    onlineRings,
     close: async () => {
       await monitor.stop();
       risk?.stop();

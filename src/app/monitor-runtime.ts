@@ -4,6 +4,7 @@ import { changeCampaignState } from '../core/campaigns/use-cases.js';
 import type { CoreDeps } from '../core/deps.js';
 import { dedupKeyOf } from '../core/monitor/alerts.js';
 import { Monitor, type Finding, type MonitorOptions } from '../core/monitor/monitor.js';
+import { isFullValueCashout } from '../core/risk/population.js';
 import type { CampaignId } from '../core/shared/ids.js';
 
 export interface MonitorRuntimeOptions extends MonitorOptions {
@@ -12,6 +13,13 @@ export interface MonitorRuntimeOptions extends MonitorOptions {
   readonly log?: (msg: string, data: Record<string, unknown>) => void;
   /** Webhook attempts before a delivery is dead-lettered. */
   readonly maxAttempts?: number;
+  /**
+   * Other detectors to start on each tick once its alerts are out (e.g. online ring detection; each
+   * rations itself and never overlaps itself). Once `start()`ed they run in the background, so a
+   * long run never delays the next tick's alerts; a tick called by hand (tests, the replay lab, the
+   * CLI) awaits them, so a run on a virtual clock is deterministic.
+   */
+  readonly detectors?: readonly ((now: number) => Promise<unknown>)[];
 }
 
 const MONITOR_ACTOR = 'monitor';
@@ -31,6 +39,7 @@ export class MonitorRuntime {
   private campaignsAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Finding[]> | null = null;
+  private detecting: Promise<unknown> = Promise.resolve();
   /** The findings of the last tick (for /metrics and the API). */
   last: readonly Finding[] = [];
 
@@ -52,6 +61,7 @@ export class MonitorRuntime {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running?.catch(() => {});
+    await this.detecting;
   }
 
   /** One look: ingest what is new, evaluate, act, deliver. Ticks never overlap. */
@@ -72,6 +82,9 @@ export class MonitorRuntime {
     for (const f of findings) await this.act(f, now);
     await this.deliver(now);
     this.last = findings;
+    const detectors = Promise.all((this.opts.detectors ?? []).map((run) => run(now).catch((e: unknown) => this.opts.log?.('detector failed', { err: String(e) }))));
+    this.detecting = detectors;
+    if (!this.timer) await detectors;
     return findings;
   }
 
@@ -117,9 +130,10 @@ export class MonitorRuntime {
       const rows = await this.d.store.orders.tailPlaced(this.orderSeq, 5_000);
       for (const { seq, order } of rows) {
         this.orderSeq = seq;
+        const cashout = isFullValueCashout(order);
         for (const a of order.coupons) {
           const c = await this.campaign(a.campaignId);
-          if (c) this.monitor.ingestRedemption(order.at, c, null, a.discountFen);
+          if (c) this.monitor.ingestRedemption(order.at, c, null, a.discountFen, cashout);
         }
       }
       if (rows.length < 5_000) break;

@@ -5,6 +5,7 @@ import { activePolicy, RiskEngine, type ActivePolicy } from '../core/risk/engine
 import type { ListEntry } from '../core/risk/lists.js';
 import type { Clock } from '../ports/clock.js';
 import type { Counters } from '../ports/counters.js';
+import type { RingSignals } from '../ports/rings.js';
 import type { RuleCompiler } from '../ports/rules.js';
 import type { Store } from '../ports/store.js';
 import type { Policy } from '../core/claims/policy.js';
@@ -27,6 +28,7 @@ export class RiskRuntime {
     private readonly clock: Clock,
     readonly counters: Counters,
     refreshMs: number,
+    rings: RingSignals | undefined,
   ) {
     this.engine = new RiskEngine({
       counters,
@@ -34,7 +36,7 @@ export class RiskRuntime {
       lists: () => this.lists,
       live: () => this.live,
       shadow: () => this.shadow,
-      rings: storeRingSignals(store),
+      rings: rings ?? storeRingSignals(store),
     });
     this.ready = this.init(refreshMs);
     // Surface a failed start-up on every decision rather than as an unhandled rejection.
@@ -58,8 +60,8 @@ export class RiskRuntime {
   readonly policy: Policy;
 
   /** Starts loading at once; the returned runtime is usable immediately through `policy`. */
-  static create(store: Store, compiler: RuleCompiler, clock: Clock, opts: { refreshMs?: number; counters?: Counters } = {}): RiskRuntime {
-    return new RiskRuntime(store, compiler, clock, opts.counters ?? new MemoryCounters(), opts.refreshMs ?? 500);
+  static create(store: Store, compiler: RuleCompiler, clock: Clock, opts: { refreshMs?: number; counters?: Counters; rings?: RingSignals } = {}): RiskRuntime {
+    return new RiskRuntime(store, compiler, clock, opts.counters ?? new MemoryCounters(), opts.refreshMs ?? 500, opts.rings);
   }
 
   private async init(refreshMs: number): Promise<void> {

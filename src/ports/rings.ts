@@ -38,12 +38,12 @@ export interface RingRepo {
 
 /** What the risk engine reads about an account's place in the current run's rings. */
 export interface RingSignals {
-  lookup(probe: { accountId: string; phone: string | null; deviceId: string | null; identityHashes: readonly string[] }): Promise<{
+  lookup(probe: { accountId: string; phone: string | null; deviceId: string | null; identityHashes: readonly string[]; targets?: readonly string[] }): Promise<{
     /** A member of a ring of the current detection run. */
     member: boolean;
     /** That ring's score (0 when not a member). */
     score: number;
-    /** Shares a phone, device, identity or a number inside a phone run with a ring (catches accounts that appear after the run). */
+    /** Shares a phone, device, identity, top-up target or a number inside a phone run with a ring (catches accounts that appear after the run). */
     linked: boolean;
   }>;
 }

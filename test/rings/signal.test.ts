@@ -31,8 +31,8 @@ beforeAll(async () => {
   if (!run.ok || run.value.stats?.rings !== 1) throw new Error(`expected one ring: ${JSON.stringify(run)}`);
   const rules = [
     ...DEFAULT_POLICY.rules,
-    { id: 'ring-member', appliesTo: 'claim' as const, when: 'account.ring_member && account.ring_score > 0.0', action: 'deny' as const, score: 0, reason: 'RING_MEMBER', description: 'Member of a flagged ring' },
-    { id: 'ring-linked', appliesTo: 'claim' as const, when: '!account.ring_member && account.ring_linked', action: 'hold' as const, score: 0, reason: 'RING_LINKED', description: 'Shares a device, phone, identity or number run with a flagged ring' },
+    { id: 'ring-member-deny', appliesTo: 'claim' as const, when: 'account.ring_member && account.ring_score > 0.0', action: 'deny' as const, score: 0, reason: 'RING_MEMBER', description: 'Member of a flagged ring' },
+    { id: 'ring-linked-hold', appliesTo: 'claim' as const, when: '!account.ring_member && account.ring_linked', action: 'hold' as const, score: 0, reason: 'RING_LINKED', description: 'Shares a device, phone, identity or number run with a flagged ring' },
   ];
   const p = await publishPolicy(s.deps, s.deps.rules, { thresholds: DEFAULT_POLICY.thresholds, rules }, 'live', 'test', 'ring rules');
   if (!p.ok) throw new Error(p.error.message);

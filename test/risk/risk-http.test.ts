@@ -40,7 +40,9 @@ describe('cash-out orders', () => {
       s.clock.advance(3 * 60_000);
       const res = await post('/v1/orders', 'client', {
         accountId: `user-${i}`,
-        items: [{ sku: 'mobile-topup-100', category: 'virtual_topup', unitPriceFen: 10_000, quantity: 1, topupTarget: { kind: 'phone', value: '13912345678' } }],
+        // ¥500 of credit with a ¥100 coupon: part-paid, so only the shared target holds it (a coupon
+        // paying a whole top-up is held on its own: CASHOUT_FULL_VALUE).
+        items: [{ sku: 'mobile-topup-500', category: 'virtual_topup', unitPriceFen: 50_000, quantity: 1, topupTarget: { kind: 'phone', value: '13912345678' } }],
         couponIds: [claim.couponId],
       });
       expect(res.statusCode).toBe(201);

@@ -23,9 +23,11 @@ export interface ObservedClaim {
 /**
  * spike / drift / rate-limit on grants; attempt-spike on claim attempts (an attack the risk engine
  * is refusing is still an attack); forged-codes when refused forged or malformed codes pile up (the
- * seed's forged QR codes); budget; and the seed's own total threshold, for comparison.
+ * seed's forged QR codes); cashout when a special or channel-locked coupon type is being spent in
+ * full on virtual goods (the seed's cash-out through top-ups and Q-coins); budget; and the seed's
+ * own total threshold, for comparison.
  */
-export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
+export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'cashout' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
 export type ScopeKind = 'campaign' | 'type' | 'channel' | 'total';
 
 export interface Evidence {
@@ -63,6 +65,9 @@ export interface MonitorOptions {
 }
 
 const RECENT_MS = 10 * MINUTE;
+/** The cashout finding: at least this many full-value cash-outs within this many minutes. */
+const CASHOUT_MIN = 3;
+const CASHOUT_MINUTES = 10;
 const DAY_OFFSET = 8 * 3_600_000;
 
 const network = (ip: string) => (ip.includes('.') ? ip.split('.').slice(0, 3).join('.') : ip.split(':').slice(0, 3).join(':'));
@@ -103,10 +108,12 @@ export class Monitor {
     }
   }
 
-  ingestRedemption(at: number, campaign: Campaign, channel: Channel | null, fen: number): void {
+  /** `cashout`: the coupon pays (almost) all of virtual top-ups, game currency or gift cards. */
+  ingestRedemption(at: number, campaign: Campaign, channel: Channel | null, fen: number, cashout = false): void {
     for (const key of keysOf(campaign, channel)) {
       this.series.add(key, at, 'redemptions');
       this.series.add(key, at, 'redeemFen', fen);
+      if (cashout) this.series.add(key, at, 'cashouts');
     }
   }
 
@@ -162,6 +169,19 @@ export class Monitor {
       }
       if (forged >= this.spike.minCount)
         out.push({ ...make('forged-codes', 'critical', `${scope.kind} ${scope.value}: ${Math.round(forged)} forged or malformed claim codes in the last minute`, `≥ ${this.spike.minCount} per minute`, forged, 0), autoPause: false });
+      // A special or channel-locked coupon is meant for an event, not for phone credit: when most of
+      // its recent redemptions are full-value cash-outs, its value is leaving (held orders count:
+      // the cash-out was attempted). Counted over ten minutes so a slow drip adds up.
+      if ((scope.kind === 'campaign' || scope.kind === 'type') && members.some(autoPauses)) {
+        let cashouts = 0;
+        let redemptions = 0;
+        for (let m = minute - CASHOUT_MINUTES + 1; m <= minute; m++) {
+          cashouts += this.series.get(key, m, 'cashouts');
+          redemptions += this.series.get(key, m, 'redemptions');
+        }
+        if (cashouts >= CASHOUT_MIN && 2 * cashouts >= redemptions)
+          out.push(make('cashout', 'critical', `${scope.kind} ${scope.value}: ${cashouts} of ${redemptions} redemptions in ${CASHOUT_MINUTES} minutes spent the coupon in full on virtual goods`, `≥ ${CASHOUT_MIN} full-value cash-outs and ≥ half of redemptions in ${CASHOUT_MINUTES} min`, cashouts, 0));
+      }
       // A type's limit is the sum of its campaigns' limits, when each of them has one.
       const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
       const max = scope.kind !== 'channel' && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;

@@ -3,10 +3,13 @@
  * claims, grants, denials, face value granted, redemptions and value redeemed. Kept in memory by
  * the monitor (a few MB for a week of a few hundred keys) and rebuilt from the store's log.
  */
-/** `forged`: claims refused because their code was forged or malformed (forged QR codes in circulation). */
-export const SERIES_METRICS = ['claims', 'grants', 'denials', 'grantFen', 'redemptions', 'redeemFen', 'forged'] as const;
+/**
+ * `forged`: claims refused because their code was forged or malformed (forged QR codes in circulation).
+ * `cashouts`: redemptions where the coupon pays (almost) all of virtual top-ups, game currency or gift cards.
+ */
+export const SERIES_METRICS = ['claims', 'grants', 'denials', 'grantFen', 'redemptions', 'redeemFen', 'forged', 'cashouts'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
-const INDEX: Record<SeriesMetric, number> = { claims: 0, grants: 1, denials: 2, grantFen: 3, redemptions: 4, redeemFen: 5, forged: 6 };
+const INDEX: Record<SeriesMetric, number> = { claims: 0, grants: 1, denials: 2, grantFen: 3, redemptions: 4, redeemFen: 5, forged: 6, cashouts: 7 };
 
 export const MINUTE = 60_000;
 export const DAY_MINUTES = 1440;
@@ -28,7 +31,7 @@ export class MinuteSeries {
     if (!byMinute) this.data.set(key, (byMinute = new Map()));
     let row = byMinute.get(m);
     if (!row) {
-      byMinute.set(m, (row = [0, 0, 0, 0, 0, 0, 0]));
+      byMinute.set(m, (row = [0, 0, 0, 0, 0, 0, 0, 0]));
       if (m < (this.first.get(key) ?? Infinity)) this.first.set(key, m);
     }
     row[INDEX[metric]]! += n;

@@ -17,6 +17,7 @@ export function storeRingSignals(store: Store): RingSignals {
         phones: p.phone ? [p.phone] : [],
         devices: p.deviceId ? [p.deviceId] : [],
         identities: p.identityHashes,
+        targets: p.targets ?? [],
       });
       return { member: ring !== null, score: ring?.score ?? 0, linked: links.length > 0 };
     },

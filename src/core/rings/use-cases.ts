@@ -42,29 +42,7 @@ export async function startRingRun(d: CoreDeps, input: DetectInput, actor: Actor
 export async function executeRingRun(d: CoreDeps, run: RingRun, options: Partial<RingOptions> = {}, progress: Progress = () => {}): Promise<RingRun> {
   const opts = { ...RING_DEFAULTS, ...options };
   try {
-    const range = { from: run.from, to: run.to };
-    const b = new LinkGraphBuilder();
-    const totalClaims = await d.store.claims.countRange(range);
-    let claims = 0;
-    for await (const c of d.store.claims.scan(range)) {
-      b.addClaim(c);
-      if (++claims % 10_000 === 0) progress('claims', claims, totalClaims);
-    }
-    progress('claims', claims, totalClaims);
-    let events = 0;
-    for await (const e of d.store.accounts.scanEvents(range)) {
-      b.addEvent(e);
-      if (++events % 10_000 === 0) progress('events', events, events);
-    }
-    progress('events', events, events);
-    const totalOrders = await d.store.rings.countOrders(range);
-    let orders = 0;
-    for await (const o of d.store.rings.scanOrders(range)) {
-      b.addOrder(o);
-      if (++orders % 10_000 === 0) progress('orders', orders, totalOrders);
-    }
-    progress('orders', orders, totalOrders);
-    const lg = b.build();
+    const { lg, claims, events, orders } = await buildLinkGraph(d, { from: run.from, to: run.to }, progress);
     const finding = findRings(lg, opts, progress);
     const records = ringsFromFinding(lg, finding, run.id);
     const stats = {
@@ -89,6 +67,32 @@ export async function executeRingRun(d: CoreDeps, run: RingRun, options: Partial
     await d.store.rings.failRun(run.id, e instanceof Error ? e.message : String(e), d.clock.now());
     throw e;
   }
+}
+
+/** The link graph of what the store holds in a window: claims, account events, orders. */
+export async function buildLinkGraph(d: Pick<CoreDeps, 'store'>, range: { from: number; to: number }, progress: Progress = () => {}) {
+  const b = new LinkGraphBuilder();
+  const totalClaims = await d.store.claims.countRange(range);
+  let claims = 0;
+  for await (const c of d.store.claims.scan(range)) {
+    b.addClaim(c);
+    if (++claims % 10_000 === 0) progress('claims', claims, totalClaims);
+  }
+  progress('claims', claims, totalClaims);
+  let events = 0;
+  for await (const e of d.store.accounts.scanEvents(range)) {
+    b.addEvent(e);
+    if (++events % 10_000 === 0) progress('events', events, events);
+  }
+  progress('events', events, events);
+  const totalOrders = await d.store.rings.countOrders(range);
+  let orders = 0;
+  for await (const o of d.store.rings.scanOrders(range)) {
+    b.addOrder(o);
+    if (++orders % 10_000 === 0) progress('orders', orders, totalOrders);
+  }
+  progress('orders', orders, totalOrders);
+  return { lg: b.build(), claims, events, orders };
 }
 
 /** Starts and runs a detection in one call (the CLI and tests). */
@@ -134,13 +138,14 @@ export interface ClassifyReport {
 /** What the claim path reads about an account: membership and strong links into current rings. */
 export async function ringLinks(
   d: Pick<CoreDeps, 'store'>,
-  probe: { accountId: AccountId; phones: readonly string[]; devices: readonly string[]; identities: readonly string[] },
+  probe: { accountId: AccountId; phones: readonly string[]; devices: readonly string[]; identities: readonly string[]; targets?: readonly string[] },
 ): Promise<{ ring: { ringId: RingId; score: number } | null; links: { ringId: RingId; kind: ThingKind; value: string }[] }> {
   const ring = await d.store.rings.membership(probe.accountId);
   const things: { kind: ThingKind; value: string }[] = [
     ...probe.phones.map((value) => ({ kind: 'phone' as const, value })),
     ...probe.devices.map((value) => ({ kind: 'device' as const, value })),
     ...probe.identities.map((value) => ({ kind: 'identity' as const, value })),
+    ...(probe.targets ?? []).map((value) => ({ kind: 'target' as const, value })),
   ];
   const links = [...(await d.store.rings.linked(things))];
   for (const p of probe.phones) {

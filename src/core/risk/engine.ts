@@ -8,6 +8,7 @@ import type { CompiledRules } from '../../ports/rules.js';
 import type { RingSignals } from '../../ports/rings.js';
 import { matchLists, type ListEntry, type ListProbe } from './lists.js';
 import { phoneFacts } from './phone.js';
+import { claimantFacts, claimPopulationKeys, orderPopulationKeys, populationReads, populationSignals, readsPopulation } from './population.js';
 import { actionForScore, moreSevere, type PolicyVersion, type Rule } from './policy-doc.js';
 import { network, parseVelocityName, referencedSignals, type SignalValues } from './signals.js';
 
@@ -153,18 +154,27 @@ export class RiskEngine implements Policy {
     const { keys, links, phone } = this.recordAttempt(input);
 
     const reads = this.reads();
-    const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: phone };
+    const own = velocityReads(reads, keys);
+    const pop = readsPopulation(reads.refs) ? populationReads(campaign.id) : [];
+    const req: SnapshotRequest = { at, velocity: [...own, ...pop], links, phoneRun: phone };
     const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
     const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(a.id), rings]);
     const linkMax = (k: LinkKind) => Math.max(0, ...req.links.map((l, i) => (l.kind === k ? snap.links[i]! : 0)));
     const facts = a.phone ? phoneFacts(a.phone) : null;
+    const acct = accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0);
+    const claimant = claimantFacts(record, a.identityHashes, acct.age_hours);
+    // Population counters: this claim is counted once decided, so the shares describe the others.
+    this.src.counters.recordAttempt({ at, accountId: a.id, keys: claimPopulationKeys(campaign.id, claimant.thin), links: [], phone: null });
     const signals: SignalValues = {
       claim: { channel: input.channel, has_code: input.code !== null, challenge_passed: input.challengePassed },
-      campaign: { id: campaign.id, special: campaign.special, locked: isChannelLocked(campaign), face_value_fen: faceValue(campaign.template.discount) },
-      account: { ...accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0), ...ringSignals(ring) },
+      campaign: {
+        id: campaign.id, special: campaign.special, locked: isChannelLocked(campaign), face_value_fen: faceValue(campaign.template.discount),
+        no_threshold: campaign.template.discount.kind === 'fixed', ...populationSignals(snap.velocity.slice(own.length)),
+      },
+      account: { ...acct, ...claimant, ...ringSignals(ring) },
       links: Object.fromEntries((['identity', 'phone', 'device', 'ip', 'ip24'] as const).map((k) => [`${k}_accounts`, linkMax(k)])),
       phone: { present: facts !== null, carrier: facts?.carrier ?? '', virtual: facts?.virtual ?? false, iot: facts?.iot ?? false, segment_run: snap.phoneRun },
-      velocity: Object.fromEntries(req.velocity.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
+      velocity: Object.fromEntries(own.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
     };
     const probe: ListProbe = { accountId: a.id, deviceId: a.deviceId, ip: a.ip, phone: a.phone, identityHashes: a.identityHashes, targets: [] };
     return this.verdict(signals, reads, probe, at, input.challengePassed, 'claim');
@@ -189,10 +199,12 @@ export class RiskEngine implements Policy {
     if (targets.length) this.src.counters.recordAttempt(event);
     const reads = this.reads();
     const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: null };
-    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [] }) : NO_RING;
+    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [], targets }) : NO_RING;
     const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId), rings]);
     const cashoutFen = input.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
     const firstGrant = Math.min(...input.coupons.map((c) => c.grantedAt));
+    const popKeys = orderPopulationKeys(input.coupons.map((c) => c.campaign.id), { cashout: cashoutFen > 0, couponRatio: input.totalFen > 0 ? input.discountFen / input.totalFen : 0, targetAccounts: Math.max(0, ...snap.links) });
+    if (popKeys.length) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: popKeys, links: [], phone: null });
     const signals: SignalValues = {
       account: { ...accountSignals(record, null, at, false, false), ...ringSignals(ring) },
       links: { target_accounts: Math.max(0, ...snap.links) },

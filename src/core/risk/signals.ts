@@ -57,6 +57,13 @@ export const SIGNALS = {
     special: { type: 'bool', doc: 'special (event-only, high-value) coupon type' },
     locked: { type: 'bool', doc: 'channel-locked to offline_event' },
     face_value_fen: { type: 'double', doc: 'face value of one coupon, fen' },
+    no_threshold: { type: 'bool', doc: 'the coupon needs no minimum spend (a fixed amount off anything: cash-like)' },
+    thin_claims_1h: { type: 'double', doc: 'claims of this campaign by thin accounts (see account.thin) in the last hour, this one not included' },
+    thin_share_1h: { type: 'double', doc: "thin accounts' share of this campaign's claims in the last hour (0..1), this one not included" },
+    thin_share_24h_all: { type: 'double', doc: "thin accounts' share of all claims on the platform in the last 24 h, smoothed as (thin + 1) ÷ (all + 2): the baseline for thin_share_1h" },
+    cashout_redemptions_24h: { type: 'double', doc: "orders in the last 24 h that spent this campaign's coupons on virtual top-ups, game currency or gift cards, the coupon paying ≥ 80 % of the order" },
+    cashout_share_24h: { type: 'double', doc: "cashout_redemptions_24h ÷ every order that spent this campaign's coupons in the last 24 h (0 when none)" },
+    shared_target_redemptions_24h: { type: 'double', doc: 'those of them whose top-up target another account had topped up too' },
   },
   account: {
     known: { type: 'bool', doc: 'the shop told us about this account before (events)' },
@@ -69,6 +76,8 @@ export const SIGNALS = {
     ring_member: { type: 'bool', doc: 'a member of a ring flagged by the current ring-detection run' },
     ring_score: { type: 'double', doc: "that ring's score (log-likelihood ratio against chance); 0 when not a member" },
     ring_linked: { type: 'bool', doc: 'shares a phone, device, identity or a number inside a phone run with a flagged ring' },
+    identity_fresh: { type: 'bool', doc: 'the shop reported this account (registration) but never with the identity this claim brings (a bought identity arrives this way)' },
+    thin: { type: 'bool', doc: 'identity_fresh, or the account is younger than 7 days' },
   },
   links: Object.fromEntries(LINKS.map((k) => [`${k}_accounts`, { type: 'double', doc: `distinct accounts ever seen with the same ${k}` }])) as Record<string, SignalDoc>,
   phone: {
