@@ -82,10 +82,15 @@ function fiftyRules(): PolicyDoc {
   return { thresholds: DEFAULT_POLICY.thresholds, rules: [...DEFAULT_POLICY.rules, ...extra] };
 }
 
-function engineFor(doc: PolicyDoc, counters = new MemoryCounters()): RiskEngine {
+/**
+ * The engine on fresh in-memory counters. Accounts are unknown (null); `async` makes the account
+ * source answer with a promise, as a store does, instead of at once, as a cache does.
+ */
+function engineFor(doc: PolicyDoc, counters = new MemoryCounters(), async = false): RiskEngine {
   const compiler = celCompiler();
   const live = activePolicy({ version: 1, doc, status: 'live', createdAt: T0, createdBy: 'bench', note: '' }, (r) => compiler.compile(r));
-  return new RiskEngine({ counters, account: async () => null, lists: () => [], live: () => live, shadow: () => null });
+  const account = async ? async () => null : () => null;
+  return new RiskEngine({ counters, account, lists: () => [], live: () => live, shadow: () => null });
 }
 
 /** N distinct claims through a policy, each input built once (as the claim path does). */
@@ -182,6 +187,7 @@ if (ONLY_50) {
 const base = await run('baseline: pass-through policy', () => passThroughPolicy);
 const def = await run(`default policy (${DEFAULT_POLICY.rules.filter((r) => r.appliesTo === 'claim').length} claim rules)`, () => engineFor(DEFAULT_POLICY));
 const big = await run(label50, () => engineFor(fifty));
+await run('50-rule policy, account via promise', () => engineFor(fifty, new MemoryCounters(), true));
 const rules50 = rulesOnly('rules only, 50-rule policy', fifty);
 rulesOnly('rules only, default policy', DEFAULT_POLICY);
 console.log(`ratio to baseline: default ${(def / base).toFixed(3)}, 50 rules ${(big / base).toFixed(3)}`);

@@ -204,8 +204,10 @@ export class RiskEngine implements Policy {
     const snap = this.src.counters.snapshot(req, attempt);
     const record = this.src.account(a.id);
     const ring = this.src.rings && reads.ring ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
-    if (isPromise(snap) || isPromise(record) || isPromise(ring))
+    if (isPromise(snap) || isPromise(ring))
       return Promise.all([snap, record, ring]).then(([s, r, g]) => this.claimVerdict(input, attempt, reads, s, r, g));
+    // In-memory counters, account from the store: one promise, not three.
+    if (isPromise(record)) return record.then((r) => this.claimVerdict(input, attempt, reads, snap, r, ring));
     return this.claimVerdict(input, attempt, reads, snap, record, ring);
   }
 
