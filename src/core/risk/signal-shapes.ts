@@ -29,13 +29,31 @@ export type StoredRef = { readonly ref: string; readonly velocity: number; reado
 
 /**
  * The stored signals: each ref in order, a velocity read only when the decision had a key for its
- * entity, any other signal only when it was computed (not undefined).
+ * entity, any other signal only when it was computed (not undefined). Which refs are present is a
+ * bit pattern; each pattern gets its own object literal, made the first time it is seen (a policy
+ * sees a handful: claims with or without a device, a code…), so a decision allocates one object
+ * of its final size instead of growing one property by property.
  */
 export function storedBuilder(refs: readonly StoredRef[]): (s: SignalValues, keys: VelocityKeys, v: readonly number[]) => Record<string, SignalValue> {
-  const lines = refs.map((r) =>
-    'velocity' in r
-      ? `if (k[${lit(r.entity)}] != null) o[${lit(r.ref)}] = v[${r.velocity}];`
-      : `x = s[${lit(r.group)}]?.[${lit(r.name)}]; if (x !== undefined) o[${lit(r.ref)}] = x;`,
-  );
-  return new Function('s', 'k', 'v', `const o = {}; let x; ${lines.join(' ')} return o;`) as (s: SignalValues, keys: VelocityKeys, v: readonly number[]) => Record<string, SignalValue>;
+  const value = (r: StoredRef) => ('velocity' in r ? `v[${r.velocity}]` : `s[${lit(r.group)}]?.[${lit(r.name)}]`);
+  const present = (r: StoredRef) => ('velocity' in r ? `k[${lit(r.entity)}] != null` : `${value(r)} !== undefined`);
+  type Literal = (s: SignalValues, v: readonly number[]) => Record<string, SignalValue>;
+  // Numbers hold 52 bits exactly; past that (a policy reading more signals), a bigint pattern.
+  const wide = refs.length > 52;
+  const has = (mask: number | bigint, i: number) => (wide ? ((mask as bigint) >> BigInt(i)) & 1n : Math.floor((mask as number) / 2 ** i) % 2) == 1;
+  const byMask = new Map<number | bigint, Literal>();
+  const build = (mask: number | bigint, s: SignalValues, v: readonly number[]) => {
+    let f = byMask.get(mask);
+    if (!f) {
+      const props = refs.filter((_, i) => has(mask, i)).map((r) => `${lit(r.ref)}: ${value(r)}`);
+      byMask.set(mask, (f = new Function('s', 'v', `return { ${props.join(', ')} };`) as Literal));
+    }
+    return f(s, v);
+  };
+  const bits = refs.map((r, i) => `if (${present(r)}) m += ${wide ? `${1n << BigInt(i)}n` : 2 ** i};`);
+  return new Function('build', `return (s, k, v) => { let m = ${wide ? '0n' : '0'}; ${bits.join(' ')} return build(m, s, v); };`)(build) as (
+    s: SignalValues,
+    keys: VelocityKeys,
+    v: readonly number[],
+  ) => Record<string, SignalValue>;
 }
