@@ -7,29 +7,35 @@ import { Counter, Distinct } from './counters-series.js';
 /**
  * The embedded engine's counters, shaped for the decision rate (issue 3: ≥ 100,000 whole decisions
  * per second on one core). Nearly every claim brings keys never seen before (its account, identity,
- * phone, often its IP), so the cost that matters is what a new key costs, and the garbage collector
- * pays for every object a key keeps. So a key is a slot number, and its state lives in a few
- * typed arrays shared by all keys — no object per key, nothing for the collector to trace:
+ * phone, often its IP), so the cost that matters is what a new key costs: the cache misses of
+ * finding it, and the garbage collector's work for every object it keeps. So a key is a slot
+ * number and its state lives in typed arrays shared by all keys — no object or string per key:
  *
- * - one `Map` per entity kind from the key as given (no `${entity}:${key}` strings) to its slot;
+ * - keys are found by a 64-bit fingerprint of (kind, key) in an open-addressing index (`Slots`:
+ *   one cache line per lookup, no string kept; two keys would share counters only if their
+ *   fingerprints collide: below n²/2⁶⁵ for n live keys of a kind, 3·10⁻⁶ at ten million);
+ * - an attempt fingerprints all its keys first and loads their index cells together, so the
+ *   cache misses overlap; the snapshot read right after reuses the slots it found;
  * - per slot, up to 8 exact events (claims, grants, denials together) and up to 4 distinct
  *   accounts with their latest times, inline; a key that outgrows them moves to the heavy tier
- *   (`counters-series.ts`: exact up to 48 events, then per-second/per-minute buckets with running
- *   window sums, whose only error is part of the oldest bucket of a window);
+ *   (`counters-series.ts`: exact up to 48 events per metric, then per-second/per-minute buckets
+ *   with running window sums, whose only error is part of a window's oldest bucket — and, for a
+ *   read older than events already counted, its newest);
  * - accounts are numbered once (the account's slot carries its number), so distinct-account sets
- *   and link sets hold numbers, not strings;
+ *   and link sets hold 32-bit numbers, not strings;
  * - link sets keep 2 accounts inline, then a `Set` of numbers, capped at 100,000 as before;
  * - phone runs: an open-addressing table of numbers per campaign (`counters-phones.ts`).
  *
- * Memory is bounded per key and follows the live population: every attempt sweeps a few slots
- * (more than it can create), freeing velocity keys idle for 24 h and link keys (and account
- * numbers) idle for `linkIdleMs` (default 7 days). "Distinct accounts ever seen with a thing"
- * therefore means: ever, while the thing stays in use; a thing unused for a week starts again
- * from zero, as it does after a restart (which rebuilds only the last 24 h). An account unseen
- * for a week that comes back gets a new number, so a link set that stayed in use counts it again.
+ * Memory is bounded per key and follows the live population: each attempt sweeps twice as many
+ * slots as it made, freeing velocity keys idle for 24 h and link keys (and account numbers) idle
+ * for `linkIdleMs` (default 7 days); the tables themselves keep their size (they grow by doubling
+ * and are reused through a free list). "Distinct accounts ever seen with a thing" therefore means:
+ * ever, while the thing stays in use; a thing unused for a week starts again from zero, as it does
+ * after a restart (which rebuilds only the last 24 h). An account unseen for a week that comes back
+ * gets a new number, so a link set that stayed in use counts it again.
  *
- * Counts of small keys are exact; the heavy tier's bucket rule is the only approximation, and
- * `counters.property.test.ts` bounds it against a naive implementation.
+ * Small keys are exact; the bucket rule and fingerprint collisions are the only approximations.
+ * `counters.property.test.ts` checks both tiers against a naive implementation.
  */
 
 const DAY = 86_400_000;
