@@ -13,7 +13,7 @@ import { Counter, Distinct } from './counters-series.js';
  *
  * - keys are found by a 64-bit fingerprint of (kind, key) in an open-addressing index (`Slots`:
  *   one cache line per lookup, no string kept; two keys would share counters only if their
- *   fingerprints collide: below n²/2⁶⁵ for n live keys of a kind, 3·10⁻⁶ at ten million);
+ *   fingerprints collide: below n²/2⁶⁵ for n live keys in a table, 3·10⁻⁶ at ten million);
  * - an attempt fingerprints all its keys first and loads their index cells together, so the
  *   cache misses overlap; the snapshot read right after reuses the slots it found;
  * - per slot, up to 8 exact events (claims, grants, denials together) and up to 4 distinct
@@ -119,8 +119,8 @@ function fingerprint(seed1: number, seed2: number, kind: number, key: string): v
  * cache miss each; here a lookup costs the one cache line its cell is on. And with no string per
  * key, the garbage collector has nothing to copy or trace for it (about 50 bytes less per key).
  * The price: two keys with the same fingerprint would share their counters. With seeds drawn per
- * process and the fingerprint behaving as random, the chance that any two of n live keys of a
- * kind collide is below n²/2⁶⁵: 3·10⁻⁶ with ten million.
+ * process and the fingerprint behaving as random, the chance that any two of n live keys in
+ * the table collide is below n²/2⁶⁵: 3·10⁻⁶ with ten million.
  */
 class Slots {
   private cells = new Int32Array(4 * 1_024);
