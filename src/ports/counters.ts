@@ -1,8 +1,8 @@
 /**
  * Live counters for the risk engine: velocity windows and link counts. In-memory for the embedded
  * engine (rebuilt from the store's recent claims at start-up); a Redis adapter (one script per
- * claim, hash-tagged keys) follows for scale-out. One `snapshot` call returns everything a
- * decision needs, so a networked adapter pays one round trip per claim.
+ * claim, hash-tagged keys) follows for scale-out. One `snapshot` call counts the claim's attempt
+ * and returns everything its decision needs, so a networked adapter pays one round trip per claim.
  */
 
 /** What velocity is counted per. */
@@ -16,7 +16,10 @@ export type VelocityMetric = (typeof VELOCITY_METRICS)[number];
 export const WINDOWS = { '1m': 60_000, '10m': 600_000, '1h': 3_600_000, '24h': 86_400_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
 
-/** Things accounts can share; `links` counts the distinct accounts ever seen with each. */
+/**
+ * Things accounts can share; `links` counts the distinct accounts ever seen with each (an adapter
+ * may forget a thing unused for long: the in-memory one after 7 idle days).
+ */
 export const LINK_KINDS = ['identity', 'phone', 'device', 'ip', 'ip24', 'target'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
