@@ -68,7 +68,7 @@ describe('population signals (pure)', () => {
   it('shares describe the others; cash-out counts need the coupon to pay (almost) all of virtual goods', () => {
     expect(populationSignals([20, 15, 998, 49, 8, 6, 10])).toEqual({ thin_claims_1h: 15, thin_share_1h: 0.75, thin_share_24h_all: 0.05, cashout_redemptions_24h: 8, cashout_share_24h: 0.8, shared_target_redemptions_24h: 6 });
     expect(populationSignals([])).toEqual({ thin_claims_1h: 0, thin_share_1h: 0, thin_share_24h_all: 0.5, cashout_redemptions_24h: 0, cashout_share_24h: 0, shared_target_redemptions_24h: 0 });
-    const keys = (o: Parameters<typeof orderPopulationKeys>[1]) => orderPopulationKeys(['c1'], o).map((k) => k.key.replace('\u0000', '/'));
+    const keys = (o: Parameters<typeof orderPopulationKeys>[1]) => orderPopulationKeys(['c1'], o).map((k) => k.replace('\u0000', '/'));
     expect(keys({ cashout: true, couponRatio: 1, targetAccounts: 1 })).toEqual(['c1/redeemed', 'c1/cashout']);
     expect(keys({ cashout: true, couponRatio: 0.9, targetAccounts: 2 })).toEqual(['c1/redeemed', 'c1/cashout', 'c1/shared-target']);
     expect(keys({ cashout: true, couponRatio: 0.2, targetAccounts: 9 })).toEqual(['c1/redeemed']);

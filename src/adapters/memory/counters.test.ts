@@ -3,9 +3,9 @@ import { MemoryCounters } from './counters.js';
 
 const T = Date.parse('2019-01-20T01:00:00Z');
 const attempt = (c: MemoryCounters, at: number, accountId: string, device: string, phone: string | null = null) =>
-  c.recordAttempt({ at, accountId, keys: [{ entity: 'device', key: device }], links: [{ kind: 'device', value: device }], phone: phone ? { scope: 'cmp', phone } : null });
+  c.recordAttempt({ at, accountId, keys: { device }, links: [{ kind: 'device', value: device }], phone: phone ? { scope: 'cmp', phone } : null });
 const read = (c: MemoryCounters, at: number, metric: 'claims' | 'accounts' | 'grants' | 'denials', window: '1m' | '10m' | '1h' | '24h', key = 'd1') =>
-  c.snapshotSync({ at, velocity: [{ entity: 'device', key, metric, window }], links: [], phoneRun: null }).velocity[0];
+  c.snapshot({ at, keys: { device: key }, velocity: [{ entity: 'device', metric, window }], links: [], phoneRun: null }).velocity[0];
 
 describe('MemoryCounters', () => {
   it('counts attempts per window and forgets what falls out of it', () => {
@@ -30,9 +30,9 @@ describe('MemoryCounters', () => {
 
   it('counts outcomes separately from attempts', () => {
     const c = new MemoryCounters();
-    c.recordOutcome(T, [{ entity: 'device', key: 'd1' }], 'deny');
-    c.recordOutcome(T, [{ entity: 'device', key: 'd1' }], 'deny');
-    c.recordOutcome(T, [{ entity: 'device', key: 'd1' }], 'grant');
+    c.recordOutcome(T, { device: 'd1' }, 'deny');
+    c.recordOutcome(T, { device: 'd1' }, 'deny');
+    c.recordOutcome(T, { device: 'd1' }, 'grant');
     expect(read(c, T + 1, 'denials', '1h')).toBe(2);
     expect(read(c, T + 1, 'grants', '1h')).toBe(1);
     expect(read(c, T + 1, 'claims', '1h')).toBe(0);
@@ -40,7 +40,7 @@ describe('MemoryCounters', () => {
 
   it('measures runs of near-consecutive numbers in one segment, per scope', () => {
     const c = new MemoryCounters();
-    const run = (phone: string, scope = 'cmp') => c.snapshotSync({ at: T + 1, velocity: [], links: [], phoneRun: { scope, phone } }).phoneRun;
+    const run = (phone: string, scope = 'cmp') => c.snapshot({ at: T + 1, keys: {}, velocity: [], links: [], phoneRun: { scope, phone } }).phoneRun;
     for (const n of ['0100', '0101', '0103', '0106', '0200']) attempt(c, T, `a${n}`, 'd', `1700123${n}`);
     expect(run('17001230101')).toBe(4); // 0100, 0101, 0103, 0106 (gaps of at most 3)
     expect(run('17001230200')).toBe(1);
@@ -54,7 +54,7 @@ describe('MemoryCounters', () => {
     attempt(c, T, 'a1', 'shared');
     attempt(c, T + 1, 'a2', 'shared');
     attempt(c, T + 2, 'a1', 'shared');
-    const s = c.snapshotSync({ at: T + 3, velocity: [], links: [{ kind: 'device', value: 'shared' }, { kind: 'device', value: 'none' }], phoneRun: null });
+    const s = c.snapshot({ at: T + 3, keys: {}, velocity: [], links: [{ kind: 'device', value: 'shared' }, { kind: 'device', value: 'none' }], phoneRun: null });
     expect(s.links).toEqual([2, 0]);
   });
 });
@@ -63,7 +63,7 @@ describe('MemoryCounters under a big farm', () => {
   it('caps the number run it reports, so a 10,000-number run costs no more than a short one', () => {
     const c = new MemoryCounters();
     for (let n = 0; n < 10_000; n++) attempt(c, T, `f${n}`, `d${n % 12}`, `1700123${String(n).padStart(4, '0')}`);
-    const run = c.snapshotSync({ at: T + 1, velocity: [], links: [], phoneRun: { scope: 'cmp', phone: '17001235000' } }).phoneRun;
+    const run = c.snapshot({ at: T + 1, keys: {}, velocity: [], links: [], phoneRun: { scope: 'cmp', phone: '17001235000' } }).phoneRun;
     expect(run).toBe(64);
   });
 });

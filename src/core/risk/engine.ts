@@ -3,14 +3,15 @@ import { isChannelLocked } from '../campaigns/campaign.js';
 import { faceValue } from '../campaigns/template.js';
 import type { ClaimPolicyInput, Decision, OrderPolicyInput, Policy, PolicyVerdict, RuleHit, ShadowVerdict } from '../claims/policy.js';
 import type { Reason } from '../claims/reasons.js';
-import type { AttemptEvent, Counters, LinkKind, SnapshotRequest, VelocityEntity, VelocityRead } from '../../ports/counters.js';
+import type { AttemptEvent, Counters, Link, Snapshot, SnapshotRequest, VelocityKeys, VelocitySpec } from '../../ports/counters.js';
 import type { CompiledRules } from '../../ports/rules.js';
 import type { RingSignals } from '../../ports/rings.js';
 import { matchLists, type ListEntry, type ListProbe } from './lists.js';
 import { phoneFacts } from './phone.js';
-import { claimantFacts, claimPopulationKeys, orderPopulationKeys, populationReads, populationSignals, readsPopulation } from './population.js';
+import { claimantFacts, claimPopulationKeys, NO_POPULATION, orderPopulationKeys, populationSignals, readPopulation, readsPopulation } from './population.js';
 import { actionForScore, moreSevere, type PolicyVersion, type Rule } from './policy-doc.js';
-import { network, parseVelocityName, referencedSignals, type SignalValues } from './signals.js';
+import { recordBuilder, storedBuilder, type StoredRef } from './signal-shapes.js';
+import { network, parseVelocityName, referencedSignals, type SignalValue, type SignalValues } from './signals.js';
 
 /** A policy version ready to evaluate, with the velocity reads its rules need. */
 export interface ActivePolicy {
@@ -21,9 +22,12 @@ export interface ActivePolicy {
   readonly reads: readonly string[];
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
 export interface RiskSources {
   readonly counters: Counters;
-  readonly account: (id: string) => Promise<AccountRecord | null>;
+  /** The account as events described it; a source with the record at hand answers without a promise. */
+  readonly account: (id: string) => MaybePromise<AccountRecord | null>;
   /** Live lists, cached by the caller. */
   readonly lists: () => readonly ListEntry[];
   readonly live: () => ActivePolicy;
@@ -33,8 +37,9 @@ export interface RiskSources {
 }
 
 const NO_RING = { member: false, score: 0, linked: false };
-const readsRing = (reads: { readonly refs: readonly string[] }) => reads.refs.some((r) => r.startsWith('account.ring_'));
-const ringSignals = (r: typeof NO_RING) => ({ ring_member: r.member, ring_score: r.score, ring_linked: r.linked });
+type Ring = typeof NO_RING;
+
+const isPromise = <T>(x: MaybePromise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === 'function';
 
 export function activePolicy(version: PolicyVersion, compile: (rules: readonly Rule[]) => CompiledRules): ActivePolicy {
   const rules = version.doc.rules;
@@ -64,42 +69,36 @@ export function decide(p: ActivePolicy, rules: CompiledRules, signals: SignalVal
 /** What the live and shadow policies read, parsed once per pair of versions (not per decision). */
 interface Reads {
   readonly refs: readonly string[];
-  readonly velocity: readonly Omit<VelocityRead, 'key'>[];
-  readonly pairs: readonly (readonly [group: keyof SignalValues, name: string, ref: string])[];
+  /** The velocity reads, the same array for every decision (a counters adapter may plan on it). */
+  readonly velocity: readonly VelocitySpec[];
+  /** The `velocity` group: every name the policies read, 0 where the decision has no key for the entity. */
+  readonly velocityGroup: (values: readonly number[]) => Record<string, number>;
+  /**
+   * The decision's stored signals (invariant 6): what the policies read, except velocity reads
+   * whose entity the decision had no key for (no device id, say) and signals not computed for
+   * this kind of decision.
+   */
+  readonly stored: (signals: SignalValues, keys: VelocityKeys, velocity: readonly number[]) => Record<string, SignalValue>;
+  readonly ring: boolean;
+  /** Whether the policies read the campaign's population signals (population.ts): seven more reads per claim. */
+  readonly population: boolean;
 }
 
 function parseReads(refs: readonly string[]): Reads {
-  const velocity = refs.flatMap((ref) => {
-    const v = ref.startsWith('velocity.') ? parseVelocityName(ref.slice('velocity.'.length)) : null;
-    return v ? [v] : [];
+  const velocity: VelocitySpec[] = [];
+  const names: string[] = [];
+  const stored = refs.map((ref): StoredRef => {
+    const [group, name] = ref.split('.') as [string, string];
+    const v = group === 'velocity' ? parseVelocityName(name) : null;
+    if (!v) return { ref, group, name };
+    velocity.push(v);
+    names.push(name);
+    return { ref, velocity: velocity.length - 1, entity: v.entity };
   });
-  const pairs = refs.map((ref) => {
-    const [g, n] = ref.split('.') as [keyof SignalValues, string];
-    return [g, n, ref] as const;
-  });
-  return { refs, velocity, pairs };
+  return { refs, velocity, velocityGroup: recordBuilder(names), stored: storedBuilder(stored), ring: refs.some((r) => r.startsWith('account.ring_')), population: readsPopulation(refs) };
 }
 
-const velocityReads = (reads: Reads, keys: ReadonlyMap<VelocityEntity, string>): VelocityRead[] => {
-  const out: VelocityRead[] = [];
-  for (const v of reads.velocity) {
-    const key = keys.get(v.entity);
-    if (key) out.push({ ...v, key });
-  }
-  return out;
-};
-
-/** Flattens what the policies read into the decision's stored signals (invariant 6). */
-function flatten(signals: SignalValues, reads: Reads): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
-  for (const [g, n, ref] of reads.pairs) {
-    const v = signals[g]?.[n];
-    if (v !== undefined) out[ref] = v;
-  }
-  return out;
-}
-
-function accountSignals(a: AccountRecord | null, createdAt: number | null, at: number, verified: boolean, hasIdentity: boolean) {
+function accountSignals(a: AccountRecord | null, createdAt: number | null, at: number, verified: boolean, hasIdentity: boolean, ring: Ring) {
   const created = createdAt ?? a?.registeredAt ?? null;
   return {
     known: a !== null && (a.registeredAt !== null || a.logins > 0 || a.purchases > 0),
@@ -109,7 +108,67 @@ function accountSignals(a: AccountRecord | null, createdAt: number | null, at: n
     purchases: a?.purchases ?? 0,
     purchase_fen: a?.purchaseFen ?? 0,
     logins: a?.logins ?? 0,
+    ring_member: ring.member,
+    ring_score: ring.score,
+    ring_linked: ring.linked,
   };
+}
+
+/** Per link kind of a claim, the most accounts any of its values is linked to. */
+function linkSignals(links: readonly Link[], counts: readonly number[]) {
+  const out = { identity_accounts: 0, phone_accounts: 0, device_accounts: 0, ip_accounts: 0, ip24_accounts: 0 };
+  for (let i = 0; i < links.length; i++) {
+    const n = counts[i]!;
+    switch (links[i]!.kind) {
+      case 'identity':
+        if (n > out.identity_accounts) out.identity_accounts = n;
+        break;
+      case 'phone':
+        if (n > out.phone_accounts) out.phone_accounts = n;
+        break;
+      case 'device':
+        if (n > out.device_accounts) out.device_accounts = n;
+        break;
+      case 'ip':
+        if (n > out.ip_accounts) out.ip_accounts = n;
+        break;
+      case 'ip24':
+        if (n > out.ip24_accounts) out.ip24_accounts = n;
+        break;
+      case 'target':
+        break;
+    }
+  }
+  return out;
+}
+
+/** The velocity keys of a claim (one object shape for every claim). */
+function claimKeys(input: ClaimPolicyInput, ip24: string | null): VelocityKeys {
+  const a = input.account;
+  return {
+    account: a.id,
+    device: a.deviceId || null,
+    ip: a.ip || null,
+    ip24,
+    segment: a.phone ? a.phone.slice(0, 7) : null,
+    identity: a.identityHashes[0] || null,
+    code: input.code?.codeId || null,
+    campaign: input.campaign.id,
+    target: null,
+  };
+}
+
+/** What a claim is counted under: its velocity keys, its links and its phone. */
+function attemptOf(input: ClaimPolicyInput): AttemptEvent {
+  const { account: a, campaign, at } = input;
+  const ip24 = a.ip ? network(a.ip) : null;
+  const links: Link[] = [];
+  for (const h of a.identityHashes) links.push({ kind: 'identity', value: h });
+  if (a.phone) links.push({ kind: 'phone', value: a.phone });
+  if (a.deviceId) links.push({ kind: 'device', value: a.deviceId });
+  if (a.ip) links.push({ kind: 'ip', value: a.ip }, { kind: 'ip24', value: ip24! });
+  const phone = a.phone ? { scope: campaign.id, phone: a.phone } : null;
+  return { at, accountId: a.id, keys: claimKeys(input, ip24), links, phone };
 }
 
 /**
@@ -130,85 +189,89 @@ export class RiskEngine implements Policy {
     return this.memo.reads;
   }
 
-  /** Counts a claim attempt in the live counters (the decision reads them right after). */
-  recordAttempt(input: ClaimPolicyInput): { keys: Map<VelocityEntity, string>; links: { kind: LinkKind; value: string }[]; phone: AttemptEvent['phone'] } {
-    const { account: a, campaign, at } = input;
-    const keys = new Map<VelocityEntity, string>([['account', a.id], ['campaign', campaign.id]]);
-    if (a.deviceId) keys.set('device', a.deviceId);
-    if (a.ip) keys.set('ip', a.ip).set('ip24', network(a.ip));
-    if (a.phone) keys.set('segment', a.phone.slice(0, 7));
-    if (a.identityHashes[0]) keys.set('identity', a.identityHashes[0]);
-    if (input.code) keys.set('code', input.code.codeId);
-    const links: { kind: LinkKind; value: string }[] = [];
-    for (const h of a.identityHashes) links.push({ kind: 'identity', value: h });
-    if (a.phone) links.push({ kind: 'phone', value: a.phone });
-    if (a.deviceId) links.push({ kind: 'device', value: a.deviceId });
-    if (a.ip) links.push({ kind: 'ip', value: a.ip }, { kind: 'ip24', value: network(a.ip) });
-    const phone = a.phone ? { scope: campaign.id, phone: a.phone } : null;
-    this.src.counters.recordAttempt({ at, accountId: a.id, keys: [...keys].map(([entity, key]) => ({ entity, key })), links, phone });
-    return { keys, links, phone };
+  /** Counts a claim attempt in the live counters without deciding (the start-up warm-up). */
+  recordAttempt(input: ClaimPolicyInput): void {
+    this.src.counters.recordAttempt(attemptOf(input));
   }
 
-  async evaluateClaim(input: ClaimPolicyInput): Promise<PolicyVerdict> {
-    const { account: a, campaign, at } = input;
-    const { keys, links, phone } = this.recordAttempt(input);
-
+  /**
+   * Counts the attempt and reads the counters in one call, then decides. Without a promise when
+   * the counters and the account source answer at once (in memory), so a decision costs no
+   * microtask.
+   */
+  evaluateClaim(input: ClaimPolicyInput): PolicyVerdict | Promise<PolicyVerdict> {
+    const a = input.account;
+    const attempt = attemptOf(input);
     const reads = this.reads();
-    const own = velocityReads(reads, keys);
-    const pop = readsPopulation(reads.refs) ? populationReads(campaign.id) : [];
-    const req: SnapshotRequest = { at, velocity: [...own, ...pop], links, phoneRun: phone };
-    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
-    const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(a.id), rings]);
-    const linkMax = (k: LinkKind) => Math.max(0, ...req.links.map((l, i) => (l.kind === k ? snap.links[i]! : 0)));
+    const req: SnapshotRequest = { at: input.at, keys: attempt.keys, velocity: reads.velocity, links: attempt.links, phoneRun: attempt.phone };
+    const snap = this.src.counters.snapshot(req, attempt);
+    const pop = reads.population ? readPopulation(this.src.counters, input.at, input.campaign.id) : NO_POPULATION;
+    const record = this.src.account(a.id);
+    const ring = this.src.rings && reads.ring ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
+    if (isPromise(snap) || isPromise(ring) || isPromise(pop))
+      return Promise.all([snap, record, ring, pop]).then(([s, r, g, p]) => this.claimVerdict(input, attempt, reads, s, r, g, p));
+    // In-memory counters, account from the store: one promise, not three.
+    if (isPromise(record)) return record.then((r) => this.claimVerdict(input, attempt, reads, snap, r, ring, pop));
+    return this.claimVerdict(input, attempt, reads, snap, record, ring, pop);
+  }
+
+  private claimVerdict(
+    input: ClaimPolicyInput,
+    attempt: AttemptEvent,
+    reads: Reads,
+    snap: Snapshot,
+    record: AccountRecord | null,
+    ring: Ring,
+    pop: readonly number[],
+  ): PolicyVerdict {
+    const { account: a, campaign, at } = input;
     const facts = a.phone ? phoneFacts(a.phone) : null;
-    const acct = accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0);
+    const acct = accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0, ring);
     const claimant = claimantFacts(record, a.identityHashes, acct.age_hours);
     // Population counters: this claim is counted once decided, so the shares describe the others.
-    this.src.counters.recordAttempt({ at, accountId: a.id, keys: claimPopulationKeys(campaign.id, claimant.thin), links: [], phone: null });
+    for (const key of claimPopulationKeys(campaign.id, claimant.thin)) this.src.counters.recordAttempt({ at, accountId: a.id, keys: { campaign: key }, links: [], phone: null });
     const signals: SignalValues = {
       claim: { channel: input.channel, has_code: input.code !== null, challenge_passed: input.challengePassed },
       campaign: {
-        id: campaign.id, special: campaign.special, locked: isChannelLocked(campaign), face_value_fen: faceValue(campaign.template.discount),
-        no_threshold: campaign.template.discount.kind === 'fixed', ...populationSignals(snap.velocity.slice(own.length)),
+        id: campaign.id,
+        special: campaign.special,
+        locked: isChannelLocked(campaign),
+        face_value_fen: faceValue(campaign.template.discount),
+        no_threshold: campaign.template.discount.kind === 'fixed',
+        ...populationSignals(pop),
       },
-      account: { ...acct, ...claimant, ...ringSignals(ring) },
-      links: Object.fromEntries((['identity', 'phone', 'device', 'ip', 'ip24'] as const).map((k) => [`${k}_accounts`, linkMax(k)])),
+      account: { ...acct, ...claimant },
+      links: linkSignals(attempt.links, snap.links),
       phone: { present: facts !== null, carrier: facts?.carrier ?? '', virtual: facts?.virtual ?? false, iot: facts?.iot ?? false, segment_run: snap.phoneRun },
-      velocity: Object.fromEntries(own.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
+      velocity: reads.velocityGroup(snap.velocity),
+      // Every group present, so the rule compiler need not copy the signals to add an empty one.
+      order: {},
     };
-    const probe: ListProbe = { accountId: a.id, deviceId: a.deviceId, ip: a.ip, phone: a.phone, identityHashes: a.identityHashes, targets: [] };
-    return this.verdict(signals, reads, probe, at, input.challengePassed, 'claim');
+    const lists = this.src.lists();
+    const probe = (): ListProbe => ({ accountId: a.id, deviceId: a.deviceId, ip: a.ip, phone: a.phone, identityHashes: a.identityHashes, targets: [] });
+    return this.verdict(signals, reads.stored(signals, attempt.keys, snap.velocity), lists, probe, at, input.challengePassed, 'claim');
   }
 
   async evaluateOrder(input: OrderPolicyInput): Promise<PolicyVerdict> {
     const { at } = input;
     const targets = [...new Set(input.items.flatMap((i) => (i.topupTarget ? [i.topupTarget] : [])))];
-    const keys = new Map<VelocityEntity, string>([['account', input.accountId]]);
-    if (input.deviceId) keys.set('device', input.deviceId);
-    if (input.ip) keys.set('ip', input.ip).set('ip24', network(input.ip));
+    const ip24 = input.ip ? network(input.ip) : null;
     // Velocity per target is read for the first target; the link count covers them all.
-    if (targets[0]) keys.set('target', targets[0]);
+    const keys: VelocityKeys = { account: input.accountId, device: input.deviceId || null, ip: input.ip || null, ip24, target: targets[0] ?? null };
     const links = targets.map((t) => ({ kind: 'target' as const, value: t }));
-    const event: AttemptEvent = {
-      at,
-      accountId: input.accountId,
-      keys: targets.map((t) => ({ entity: 'target' as const, key: t })),
-      links,
-      phone: null,
-    };
-    if (targets.length) this.src.counters.recordAttempt(event);
+    for (const t of targets) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: { target: t }, links: [{ kind: 'target', value: t }], phone: null });
     const reads = this.reads();
-    const req: SnapshotRequest = { at, velocity: velocityReads(reads, keys), links, phoneRun: null };
-    const rings = this.src.rings && readsRing(reads) ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [], targets }) : NO_RING;
+    const req: SnapshotRequest = { at, keys, velocity: reads.velocity, links, phoneRun: null };
+    const rings = this.src.rings && reads.ring ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [], targets }) : NO_RING;
     const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId), rings]);
     const cashoutFen = input.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
     const firstGrant = Math.min(...input.coupons.map((c) => c.grantedAt));
     const popKeys = orderPopulationKeys(input.coupons.map((c) => c.campaign.id), { cashout: cashoutFen > 0, couponRatio: input.totalFen > 0 ? input.discountFen / input.totalFen : 0, targetAccounts: Math.max(0, ...snap.links) });
-    if (popKeys.length) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: popKeys, links: [], phone: null });
+    for (const key of popKeys) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: { campaign: key }, links: [], phone: null });
     const signals: SignalValues = {
-      account: { ...accountSignals(record, null, at, false, false), ...ringSignals(ring) },
+      account: accountSignals(record, null, at, false, false, ring),
       links: { target_accounts: Math.max(0, ...snap.links) },
-      velocity: Object.fromEntries(req.velocity.map((r, i) => [`${r.entity}_${r.metric}_${r.window}`, snap.velocity[i]!])),
+      velocity: reads.velocityGroup(snap.velocity),
       order: {
         total_fen: input.totalFen,
         discount_fen: input.discountFen,
@@ -221,26 +284,25 @@ export class RiskEngine implements Policy {
         special_coupon: input.coupons.some((c) => c.campaign.special || isChannelLocked(c.campaign)),
       },
     };
-    const probe: ListProbe = { accountId: input.accountId, deviceId: input.deviceId, ip: input.ip, phone: null, identityHashes: [], targets };
-    return this.verdict(signals, reads, probe, at, false, 'order');
+    const probe = (): ListProbe => ({ accountId: input.accountId, deviceId: input.deviceId, ip: input.ip, phone: null, identityHashes: [], targets });
+    return this.verdict(signals, reads.stored(signals, keys, snap.velocity), this.src.lists(), probe, at, false, 'order');
   }
 
   claimCommitted(input: ClaimPolicyInput, decision: Decision): void {
     if (decision !== 'allow' && decision !== 'hold' && decision !== 'deny') return;
-    const a = input.account;
-    const keys: AttemptEvent['keys'] = [
-      { entity: 'account', key: a.id },
-      { entity: 'campaign', key: input.campaign.id },
-      ...(a.deviceId ? [{ entity: 'device' as const, key: a.deviceId }] : []),
-      ...(a.ip ? [{ entity: 'ip' as const, key: a.ip }, { entity: 'ip24' as const, key: network(a.ip) }] : []),
-      ...(a.phone ? [{ entity: 'segment' as const, key: a.phone.slice(0, 7) }] : []),
-      ...(a.identityHashes[0] ? [{ entity: 'identity' as const, key: a.identityHashes[0] }] : []),
-      ...(input.code ? [{ entity: 'code' as const, key: input.code.codeId }] : []),
-    ];
-    this.src.counters.recordOutcome(input.at, keys, decision === 'deny' ? 'deny' : 'grant');
+    const ip = input.account.ip;
+    this.src.counters.recordOutcome(input.at, claimKeys(input, ip ? network(ip) : null), decision === 'deny' ? 'deny' : 'grant');
   }
 
-  private verdict(signals: SignalValues, reads: Reads, probe: ListProbe, at: number, challengePassed: boolean, kind: 'claim' | 'order'): PolicyVerdict {
+  private verdict(
+    signals: SignalValues,
+    stored: Record<string, SignalValue>,
+    lists: readonly ListEntry[],
+    probe: () => ListProbe,
+    at: number,
+    challengePassed: boolean,
+    kind: 'claim' | 'order',
+  ): PolicyVerdict {
     const live = this.src.live();
     const shadowPolicy = this.src.shadow();
     const shadow: ShadowVerdict | undefined = shadowPolicy
@@ -249,26 +311,27 @@ export class RiskEngine implements Policy {
           return { policyVersion: versionLabel(shadowPolicy), action: d.action, rules: d.hits };
         })()
       : undefined;
-    const stored = flatten(signals, reads);
-    const listed = matchLists(this.src.lists(), probe, at)[0];
+    const listed = lists.length ? matchLists(lists, probe(), at)[0] : undefined;
     if (listed) {
       const code = listed.list === 'block' ? 'LIST_BLOCKED' : 'LIST_ALLOWED';
+      stored['list.entry'] = listed.id;
       return {
         action: listed.list === 'block' ? 'deny' : 'allow',
         reasons: [{ code, message: `${listed.kind} is on the ${listed.list} list: ${listed.reason}` }],
         policyVersion: versionLabel(live),
         rules: [],
-        signals: { ...stored, 'list.entry': listed.id },
+        signals: stored,
         ...(shadow ? { shadow } : {}),
       };
     }
     const d = decide(live, live[kind], signals, challengePassed);
+    stored.score = d.score;
     return {
       action: d.action,
       reasons: d.reasons.length ? d.reasons : [{ code: 'POLICY_PASS', message: 'No risk rule objected' }],
       policyVersion: versionLabel(live),
       rules: d.hits,
-      signals: { ...stored, score: d.score },
+      signals: stored,
       ...(shadow ? { shadow } : {}),
     };
   }

@@ -16,7 +16,7 @@
  * The current claim is recorded after its own decision, so the shares describe the others.
  */
 import type { AccountRecord } from '../accounts/account.js';
-import type { AttemptEvent, VelocityRead } from '../../ports/counters.js';
+import type { Counters, Snapshot, VelocitySpec } from '../../ports/counters.js';
 
 /** An account is "new" for population purposes below this age. */
 export const THIN_AGE_HOURS = 7 * 24;
@@ -55,18 +55,35 @@ export function claimantFacts(record: AccountRecord | null, identityHashes: read
   return { identity_fresh, thin: identity_fresh || (ageHours >= 0 && ageHours < THIN_AGE_HOURS) };
 }
 
-const read = (key: string, window: '1h' | '24h'): VelocityRead => ({ entity: 'campaign', key, metric: 'claims', window });
+const SPEC = {
+  '1h': [{ entity: 'campaign', metric: 'claims', window: '1h' }] as readonly VelocitySpec[],
+  '24h': [{ entity: 'campaign', metric: 'claims', window: '24h' }] as readonly VelocitySpec[],
+};
 
-/** The counter reads behind the campaign's population signals (in `populationSignals` order). */
-export const populationReads = (campaignId: string): VelocityRead[] => [
-  read(populationKey.seen(campaignId), '1h'),
-  read(populationKey.thin(campaignId), '1h'),
-  read(populationKey.allSeen, '24h'),
-  read(populationKey.allThin, '24h'),
-  read(populationKey.cashout(campaignId), '24h'),
-  read(populationKey.sharedTarget(campaignId), '24h'),
-  read(populationKey.redeemed(campaignId), '24h'),
+/** The counter reads behind the campaign's population signals (in `populationSignals` order): a derived key of the campaign entity, and its window. */
+export const populationReads = (campaignId: string): readonly (readonly [string, '1h' | '24h'])[] => [
+  [populationKey.seen(campaignId), '1h'],
+  [populationKey.thin(campaignId), '1h'],
+  [populationKey.allSeen, '24h'],
+  [populationKey.allThin, '24h'],
+  [populationKey.cashout(campaignId), '24h'],
+  [populationKey.sharedTarget(campaignId), '24h'],
+  [populationKey.redeemed(campaignId), '24h'],
 ];
+
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> => typeof (v as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * Reads the population counters: one snapshot per derived key (the counters port reads one key per
+ * entity per call). Plain numbers when the counters answer at once, else one promise.
+ */
+export function readPopulation(counters: Counters, at: number, campaignId: string): readonly number[] | Promise<readonly number[]> {
+  const snaps = populationReads(campaignId).map(([key, window]) => counters.snapshot({ at, keys: { campaign: key }, velocity: SPEC[window], links: [], phoneRun: null }));
+  if (snaps.some(isPromise)) return Promise.all(snaps).then((all) => all.map((x: Snapshot) => x.velocity[0] ?? 0));
+  return (snaps as Snapshot[]).map((x) => x.velocity[0] ?? 0);
+}
+
+export const NO_POPULATION: readonly number[] = [];
 
 /** The `campaign.*` population signals from the values of `populationReads`. */
 export function populationSignals(v: readonly number[]) {
@@ -89,12 +106,9 @@ export function isFullValueCashout(o: { readonly items: readonly { readonly cate
 }
 
 /** Keys a claim adds to once decided. */
-export function claimPopulationKeys(campaignId: string, thin: boolean): AttemptEvent['keys'] {
-  const keys: { entity: 'campaign'; key: string }[] = [
-    { entity: 'campaign', key: populationKey.seen(campaignId) },
-    { entity: 'campaign', key: populationKey.allSeen },
-  ];
-  if (thin) keys.push({ entity: 'campaign', key: populationKey.thin(campaignId) }, { entity: 'campaign', key: populationKey.allThin });
+export function claimPopulationKeys(campaignId: string, thin: boolean): string[] {
+  const keys = [populationKey.seen(campaignId), populationKey.allSeen];
+  if (thin) keys.push(populationKey.thin(campaignId), populationKey.allThin);
   return keys;
 }
 
@@ -102,12 +116,12 @@ export function claimPopulationKeys(campaignId: string, thin: boolean): AttemptE
  * Keys an order adds to: every redemption of a campaign's coupon; a full-value cash-out; and
  * whether its top-up target is shared with another account (`targetAccounts` counts this one too).
  */
-export function orderPopulationKeys(campaignIds: readonly string[], o: { cashout: boolean; couponRatio: number; targetAccounts: number }): AttemptEvent['keys'] {
+export function orderPopulationKeys(campaignIds: readonly string[], o: { cashout: boolean; couponRatio: number; targetAccounts: number }): string[] {
   const full = o.cashout && o.couponRatio >= FULL_VALUE_RATIO;
   return [...new Set(campaignIds)].flatMap((id) => [
-    { entity: 'campaign' as const, key: populationKey.redeemed(id) },
-    ...(full ? [{ entity: 'campaign' as const, key: populationKey.cashout(id) }] : []),
-    ...(full && o.targetAccounts >= 2 ? [{ entity: 'campaign' as const, key: populationKey.sharedTarget(id) }] : []),
+    populationKey.redeemed(id),
+    ...(full ? [populationKey.cashout(id)] : []),
+    ...(full && o.targetAccounts >= 2 ? [populationKey.sharedTarget(id)] : []),
   ]);
 }
 

@@ -119,6 +119,13 @@ export function referencedSignals(expr: string): string[] {
 
 /** The /24 of an IPv4 address, the /48 of an IPv6 one. */
 export function network(ip: string): string {
-  if (ip.includes('.')) return ip.split('.').slice(0, 3).join('.');
-  return ip.split(':').slice(0, 3).join(':');
+  // Up to the third separator (the whole address when it has fewer): runs once per claim and
+  // outcome, so without the arrays of split/slice/join.
+  const sep = ip.includes('.') ? '.' : ':';
+  let i = -1;
+  for (let k = 0; k < 3; k++) {
+    i = ip.indexOf(sep, i + 1);
+    if (i < 0) return ip;
+  }
+  return ip.slice(0, i);
 }
