@@ -45,18 +45,27 @@ function defaultsFor(rules: readonly Rule[]): Defaults {
  * touches; the rest of the context is shared.
  */
 function complete(signals: SignalValues, defaults: Defaults): SignalValues {
+  // On the decision path: indexed loops, no iterators or destructuring, no per-call allocation
+  // unless something is missing (the engine supplies every signal, so usually nothing is).
   let out: SignalValues | null = null;
-  for (const [group, name, value] of defaults) {
-    if (signals[group]?.[name] !== undefined) continue;
+  for (let i = 0; i < defaults.length; i++) {
+    const d = defaults[i]!;
+    const group = d[0];
+    const g = signals[group];
+    if (g !== undefined && g[d[1]] !== undefined) continue;
     out ??= { ...signals };
-    if (out[group] === signals[group]) out[group] = { ...signals[group] };
-    out[group]![name] = value;
+    if (out[group] === g) out[group] = { ...g };
+    out[group]![d[1]] = d[2];
   }
   const ctx = out ?? signals;
-  for (const g of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) if (!ctx[g]) (out ??= { ...signals })[g] = {};
+  for (let i = 0; i < GROUP_LIST.length; i++) {
+    const g = GROUP_LIST[i]!;
+    if (!ctx[g]) (out ??= { ...signals })[g] = {};
+  }
   return out ?? signals;
 }
 
+const GROUP_LIST = Object.keys(SIGNALS) as (keyof typeof SIGNALS)[];
 const GROUPS: ReadonlySet<string> = new Set(Object.keys(SIGNALS));
 const fieldKind = (group: string, field: string) => {
   const decl = (SIGNALS as Record<string, Record<string, { type: 'double' | 'bool' | 'string' }>>)[group]?.[field];

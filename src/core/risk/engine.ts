@@ -37,6 +37,8 @@ export interface RiskSources {
 }
 
 const NO_RING = { member: false, score: 0, linked: false };
+/** How long a campaign's population reads are reused (see RiskEngine.population). */
+export const POPULATION_TTL_MS = 1_000;
 type Ring = typeof NO_RING;
 
 const isPromise = <T>(x: MaybePromise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === 'function';
@@ -189,6 +191,26 @@ export class RiskEngine implements Policy {
     return this.memo.reads;
   }
 
+  /**
+   * A campaign's population counters (seven reads), kept for POPULATION_TTL_MS of decision time:
+   * shares over an hour or a day do not move with one claim, and the reads would otherwise be a
+   * third of a decision's counter work. Keyed on the decisions' own clock, so a backtest replaying
+   * the same claims reads the same values.
+   */
+  private readonly populationCache = new Map<string, { at: number; values: readonly number[] }>();
+
+  private population(at: number, campaignId: string): readonly number[] | Promise<readonly number[]> {
+    const hit = this.populationCache.get(campaignId);
+    if (hit && at >= hit.at && at < hit.at + POPULATION_TTL_MS) return hit.values;
+    const v = readPopulation(this.src.counters, at, campaignId);
+    const keep = (values: readonly number[]) => {
+      if (this.populationCache.size > 10_000) this.populationCache.clear();
+      this.populationCache.set(campaignId, { at, values });
+      return values;
+    };
+    return isPromise(v) ? v.then(keep) : keep(v);
+  }
+
   /** Counts a claim attempt in the live counters without deciding (the start-up warm-up). */
   recordAttempt(input: ClaimPolicyInput): void {
     this.src.counters.recordAttempt(attemptOf(input));
@@ -205,7 +227,7 @@ export class RiskEngine implements Policy {
     const reads = this.reads();
     const req: SnapshotRequest = { at: input.at, keys: attempt.keys, velocity: reads.velocity, links: attempt.links, phoneRun: attempt.phone };
     const snap = this.src.counters.snapshot(req, attempt);
-    const pop = reads.population ? readPopulation(this.src.counters, input.at, input.campaign.id) : NO_POPULATION;
+    const pop = reads.population ? this.population(input.at, input.campaign.id) : NO_POPULATION;
     const record = this.src.account(a.id);
     const ring = this.src.rings && reads.ring ? this.src.rings.lookup({ accountId: a.id, phone: a.phone, deviceId: a.deviceId, identityHashes: a.identityHashes }) : NO_RING;
     if (isPromise(snap) || isPromise(ring) || isPromise(pop))
