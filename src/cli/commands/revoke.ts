@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { processJobService } from '../../app/job-handlers.js';
 import { startRevoke, type RevokeScope } from '../../core/coupons/revoke.js';
 import { countsText, describeOutcome } from '../../core/jobs/service.js';
 import { idOf, isoTime, nonEmpty } from '../args.js';
 import { CliError, ctxOf, unwrap, type CliRuntime } from '../context.js';
-import { progressBar } from '../progress.js';
+import { runJobHere } from './jobs.js';
 
 /** `couponguard revoke`: every unused coupon of a scope, as a resumable job with a progress bar. */
 export function revokeCommand(program: Command, rt: CliRuntime): void {
@@ -39,12 +38,7 @@ export function revokeCommand(program: Command, rt: CliRuntime): void {
       const outcome = await ctx.withSystem(async (s) => {
         const job = unwrap(await startRevoke(s.deps, scope, o.reason, ctx.actor));
         ctx.io.err(`job ${job.id}: if interrupted, resume with: couponguard jobs resume ${job.id}`);
-        const bar = ctx.json ? null : progressBar('coupons', 0);
-        try {
-          return await processJobService(s.deps).run(job.id, { onProgress: (j) => bar?.update(j.done) });
-        } finally {
-          bar?.stop();
-        }
+        return runJobHere(ctx, s, job.id);
       });
       if (outcome.kind !== 'done') {
         ctx.fail();

@@ -6,7 +6,7 @@ import { LIST_KINDS, type ListKind, type ListName } from '../../core/risk/lists.
 import type { PolicyDoc } from '../../core/risk/policy-doc.js';
 import { runBacktest } from '../../core/risk/run-backtest.js';
 import { backtestReportOf, startBacktest } from '../../core/risk/backtest-job.js';
-import { processJobService } from '../../app/job-handlers.js';
+import { runJobHere } from './jobs.js';
 import { describeOutcome } from '../../core/jobs/service.js';
 import { addListEntry, publishPolicy, removeListEntry, reviewClaim, reviewOrder, setPolicyStatus, validatePolicy } from '../../core/risk/use-cases.js';
 import type { ClaimId, OrderId } from '../../core/shared/ids.js';
@@ -120,12 +120,7 @@ export function policyCommands(program: Command, rt: CliRuntime): void {
           const now = s.deps.clock.now();
           const job = unwrap(await startBacktest(s.deps, { version: o.policyVersion, policy, from: o.from ?? now - DAY, to: o.to ?? now + 1 }, ctx.actor));
           ctx.io.err(`job ${job.id}: if interrupted, resume with: couponguard jobs resume ${job.id}`);
-          const bar = ctx.json ? null : progressBar('claims', job.params.expected);
-          try {
-            return await processJobService(s.deps).run(job.id, { onProgress: (j) => bar?.update(j.done) });
-          } finally {
-            bar?.stop();
-          }
+          return runJobHere(ctx, s, job.id);
         });
         if (outcome.kind !== 'done') {
           ctx.fail();
