@@ -197,6 +197,19 @@ export class RiskEngine implements Policy {
    * third of a decision's counter work. Keyed on the decisions' own clock, so a backtest replaying
    * the same claims reads the same values.
    */
+  /** The population keys a claim adds to, per campaign (built once, not per claim). */
+  private readonly populationKeyCache = new Map<string, { plain: readonly string[]; thin: readonly string[] }>();
+
+  private populationKeys(campaignId: string, thin: boolean): readonly string[] {
+    let k = this.populationKeyCache.get(campaignId);
+    if (!k) {
+      if (this.populationKeyCache.size > 10_000) this.populationKeyCache.clear();
+      k = { plain: claimPopulationKeys(campaignId, false), thin: claimPopulationKeys(campaignId, true) };
+      this.populationKeyCache.set(campaignId, k);
+    }
+    return thin ? k.thin : k.plain;
+  }
+
   private readonly populationCache = new Map<string, { at: number; values: readonly number[] }>();
 
   private population(at: number, campaignId: string): readonly number[] | Promise<readonly number[]> {
@@ -251,7 +264,9 @@ export class RiskEngine implements Policy {
     const acct = accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0, ring);
     const claimant = claimantFacts(record, a.identityHashes, acct.age_hours);
     // Population counters: this claim is counted once decided, so the shares describe the others.
-    for (const key of claimPopulationKeys(campaign.id, claimant.thin)) this.src.counters.recordAttempt({ at, accountId: a.id, keys: { campaign: key }, links: [], phone: null });
+    const popKeys = this.populationKeys(campaign.id, claimant.thin);
+    for (let i = 0; i < popKeys.length; i++) this.src.counters.recordAttempt({ at, accountId: a.id, keys: { campaign: popKeys[i]! }, links: [], phone: null });
+    const p = populationSignals(pop);
     const signals: SignalValues = {
       claim: { channel: input.channel, has_code: input.code !== null, challenge_passed: input.challengePassed },
       campaign: {
@@ -260,9 +275,28 @@ export class RiskEngine implements Policy {
         locked: isChannelLocked(campaign),
         face_value_fen: faceValue(campaign.template.discount),
         no_threshold: campaign.template.discount.kind === 'fixed',
-        ...populationSignals(pop),
+        thin_claims_1h: p.thin_claims_1h,
+        thin_share_1h: p.thin_share_1h,
+        thin_share_24h_all: p.thin_share_24h_all,
+        cashout_redemptions_24h: p.cashout_redemptions_24h,
+        cashout_share_24h: p.cashout_share_24h,
+        shared_target_redemptions_24h: p.shared_target_redemptions_24h,
       },
-      account: { ...acct, ...claimant },
+      // Written out (not spread) so that every decision's signal objects share one shape.
+      account: {
+        known: acct.known,
+        age_hours: acct.age_hours,
+        verified: acct.verified,
+        has_identity: acct.has_identity,
+        purchases: acct.purchases,
+        purchase_fen: acct.purchase_fen,
+        logins: acct.logins,
+        ring_member: acct.ring_member,
+        ring_score: acct.ring_score,
+        ring_linked: acct.ring_linked,
+        identity_fresh: claimant.identity_fresh,
+        thin: claimant.thin,
+      },
       links: linkSignals(attempt.links, snap.links),
       phone: { present: facts !== null, carrier: facts?.carrier ?? '', virtual: facts?.virtual ?? false, iot: facts?.iot ?? false, segment_run: snap.phoneRun },
       velocity: reads.velocityGroup(snap.velocity),
