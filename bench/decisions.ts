@@ -172,8 +172,15 @@ function rulesOnly(label: string, doc: PolicyDoc): number {
   const compiled = celCompiler().compile(doc.rules.filter((r) => r.appliesTo === 'claim'));
   const signals = {
     claim: { channel: 'app', has_code: false, challenge_passed: false },
-    campaign: { id: campaign.id, special: false, locked: false, face_value_fen: 500 },
-    account: { known: true, age_hours: 900, verified: true, has_identity: true, purchases: 4, purchase_fen: 30_000, logins: 12 },
+    // Every signal the engine supplies, so the rules see what they see inside a decision.
+    campaign: {
+      id: campaign.id, special: false, locked: false, face_value_fen: 500, no_threshold: true,
+      thin_claims_1h: 0, thin_share_1h: 0, thin_share_24h_all: 0.1, cashout_redemptions_24h: 0, cashout_share_24h: 0, shared_target_redemptions_24h: 0,
+    },
+    account: {
+      known: true, age_hours: 900, verified: true, has_identity: true, purchases: 4, purchase_fen: 30_000, logins: 12,
+      ring_member: false, ring_score: 0, ring_linked: false, identity_fresh: false, thin: false,
+    },
     links: { identity_accounts: 1, phone_accounts: 1, device_accounts: 2, ip_accounts: 3, ip24_accounts: 9 },
     phone: { present: true, carrier: 'china_mobile', virtual: false, iot: false, segment_run: 1 },
     velocity: recordBuilder(VELOCITY_READ)(VELOCITY_READ.map((_, i) => i % 4)),
