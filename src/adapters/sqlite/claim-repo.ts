@@ -10,6 +10,7 @@ import type { SqliteDb } from './database.js';
 import { accountStatements } from './account-repo.js';
 import { applyClaimToAccount } from '../../core/accounts/apply.js';
 import type { Enqueue } from './group-commit.js';
+import type { ClaimWriter } from './writer-thread.js';
 
 export interface ClaimRow {
   seq: number;
@@ -73,12 +74,7 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
   shadow: r.shadow ? (JSON.parse(r.shadow) as ClaimRecord['shadow']) : null,
 });
 
-/**
- * The claim path's atomic unit on SQLite: one IMMEDIATE transaction (a write lock on the file, so
- * several processes sharing it serialize here) reads a snapshot, runs the core's pure
- * `atomicClaimCheck`, then consumes and records. Claims are group-committed (see group-commit.ts);
- * `synchronous=FULL` (default) makes the commit durable before we answer.
- */
+/** The claim repo's prepared statements on one connection. */
 function claimStatements(db: SqliteDb) {
   const accounts = accountStatements(db);
   const s = {
@@ -141,8 +137,8 @@ function claimStatements(db: SqliteDb) {
  * code runs on the serving connection (inside its group commit) or on the writer thread's own
  * connection (writer-thread.ts). Called inside an enclosing transaction it runs as a savepoint.
  */
-export function claimCommitter(db: SqliteDb): (plan: ClaimPlan) => ClaimCommitOutcome {
-  const { s, accounts } = claimStatements(db);
+export function claimCommitter(db: SqliteDb, statements = claimStatements(db)): (plan: ClaimPlan) => ClaimCommitOutcome {
+  const { s, accounts } = statements;
   const commit = db.transaction((plan: ClaimPlan): ClaimCommitOutcome => {
     const { idempotency: idem, account } = plan;
     const seen = s.idem.get(idem.scope, idem.key) as { request_hash: string; ref_id: string } | undefined;
@@ -215,14 +211,26 @@ export function claimCommitter(db: SqliteDb): (plan: ClaimPlan) => ClaimCommitOu
 }
 
 export interface ClaimRepoOptions {
-  /** Claims commit on a writer thread when given (file databases); else in this thread's group commit. */
-  readonly writer?: { commit(plan: ClaimPlan): Promise<ClaimCommitOutcome> } | null;
+  /**
+   * Builds the writer thread claims commit on (file databases), given how to commit a plan on
+   * this thread instead (its fallback); without it, claims commit in this thread's group commit.
+   */
+  readonly writer?: ((commitHere: (plan: ClaimPlan) => Promise<ClaimCommitOutcome>) => ClaimWriter) | null;
 }
 
-export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue, opts: ClaimRepoOptions = {}): ClaimRepo {
-  const { s } = claimStatements(db);
-  const commit = claimCommitter(db);
-  const writer = opts.writer ?? null;
+/**
+ * The claim path's atomic unit on SQLite: one IMMEDIATE transaction (a write lock on the file, so
+ * several processes sharing it serialize here) reads a snapshot, runs the core's pure
+ * `atomicClaimCheck`, then consumes and records. Claims are group-committed, on the writer thread
+ * (writer-thread.ts) or in this thread (group-commit.ts); `synchronous=FULL` (default) makes the
+ * commit durable before we answer.
+ */
+export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue, opts: ClaimRepoOptions = {}): ClaimRepo & { readonly writer: ClaimWriter | null } {
+  const statements = claimStatements(db);
+  const { s } = statements;
+  const commit = claimCommitter(db, statements);
+  const commitHere = (plan: ClaimPlan) => enqueue(() => commit(plan));
+  const writer = opts.writer ? opts.writer(commitHere) : null;
 
 
   const page = (rows: ClaimRow[], limit: number) => {
@@ -232,7 +240,8 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue, opts: ClaimRepoO
 
   return {
     // Nested inside the group commit's transaction, `commit` runs as a savepoint.
-    commit: (plan) => (writer ? writer.commit(plan) : enqueue(() => commit(plan))),
+    writer,
+    commit: (plan) => (writer ? writer.commit(plan) : commitHere(plan)),
     get: async (id) => {
       const r = s.get.get(id) as ClaimRow | undefined;
       return r ? claimFromRow(r) : null;

@@ -9,7 +9,6 @@ import { sqliteCouponRepo } from './coupon-repo.js';
 import { openSqlite, type SqliteOptions, type SqliteDb } from './database.js';
 import { groupCommitter } from './group-commit.js';
 import { walCheckpointer } from './checkpointer.js';
-import { claimCommitter } from './claim-repo.js';
 import { claimWriterThread, type ClaimWriter } from './writer-thread.js';
 import { sqliteIncidentBatches } from './incident-batch-repo.js';
 import { sqliteIncidentRepo } from './incident-repo.js';
@@ -33,14 +32,17 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
   const afterCommit = checkpointer ? () => checkpointer.afterCommit() : undefined;
   const enqueue = groupCommitter(db, afterCommit);
   const fileBacked = opts.path !== ':memory:' && !opts.path.startsWith('file:');
-  const inlineCommit = claimCommitter(db);
-  const writer =
-    fileBacked && (opts.writer ?? 'thread') === 'thread'
-      ? claimWriterThread(
-          { path: opts.path, synchronous: opts.synchronous ?? 'FULL', checkpointer: checkpointer !== null },
-          { fallback: (plan) => enqueue(() => inlineCommit(plan)), ...(afterCommit ? { afterCommit } : {}) },
-        )
-      : null;
+  const claims = sqliteClaimRepo(db, enqueue, {
+    writer:
+      fileBacked && (opts.writer ?? 'thread') === 'thread'
+        ? (fallback) =>
+            claimWriterThread(
+              { path: opts.path, synchronous: opts.synchronous ?? 'FULL', checkpointer: checkpointer !== null },
+              { fallback, ...(afterCommit ? { afterCommit } : {}) },
+            )
+        : null,
+  });
+  const writer = claims.writer;
   const orders = sqliteOrderRepo(db, appendAudit, enqueue);
   const cfg = sqliteConfigVersion(db);
   const checkpoint = jobCheckpoint(db, appendAudit);
@@ -49,7 +51,7 @@ export function sqliteStore(opts: SqliteOptions, sha256: Sha256): Store & { read
     claimWriter: writer,
     campaigns: sqliteCampaignRepo(db, appendAudit),
     codes: sqliteCodeRepo(db, appendAudit),
-    claims: sqliteClaimRepo(db, enqueue, { writer }),
+    claims,
     coupons: sqliteCouponRepo(db, appendAudit, checkpoint),
     orders,
     policies: sqlitePolicyRepo(db, appendAudit),
