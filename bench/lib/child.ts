@@ -27,9 +27,14 @@ export class Fixture {
     });
   }
 
-  /** Starts `bench/fixtures/<name>.ts` with the given env (merged over ours). */
+  /**
+   * Starts `bench/fixtures/<name>.ts` with the given env (merged over ours). BENCH_NODE_ARGS adds
+   * node flags to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile every thread of
+   * it for its whole life (the writer thread too; `--profile` covers the serving thread's window).
+   */
   static async start(name: string, env: Record<string, string | undefined>): Promise<Fixture> {
-    const child = spawn(process.execPath, ['--import', 'tsx', `bench/fixtures/${name}.ts`], {
+    const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', `bench/fixtures/${name}.ts`], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

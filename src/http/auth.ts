@@ -20,24 +20,45 @@ export const READERS: readonly Role[] = ['operator', 'analyst', 'auditor'];
 export function authHook(deps: CoreDeps) {
   // Keys are looked up by hash; a small cache keeps the claim path off the database for auth.
   const cache = new Map<string, { rec: ApiKeyRecord | null; until: number }>();
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  const decide = (req: FastifyRequest, reply: FastifyReply, rec: ApiKeyRecord | null, roles: readonly Role[]): boolean => {
+    if (!rec) {
+      sendError(reply, 'UNAUTHENTICATED', 'unknown or revoked api key');
+      return false;
+    }
+    if (rec.role !== 'admin' && !roles.includes(rec.role)) {
+      sendError(reply, 'FORBIDDEN', `role ${rec.role} may not call this route`);
+      return false;
+    }
+    req.apiKey = rec;
+    return true;
+  };
+  // Callback style: a cached key (every claim but the first of a client) is checked without a
+  // promise; an answer sent here ends the request (Fastify stops at a sent reply).
+  return (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
     const roles = req.routeOptions.config.roles;
-    if (!roles) return;
+    if (!roles) return done();
     const h = req.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(h) : null;
-    if (!m) return sendError(reply, 'UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
+    if (!m) {
+      sendError(reply, 'UNAUTHENTICATED', 'send Authorization: Bearer <api key>');
+      return done();
+    }
     const key = m[1]!;
     const now = Date.now();
-    let hit = cache.get(key);
-    if (!hit || hit.until < now) {
-      hit = { rec: await authenticate(deps, key), until: now + 5_000 };
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, hit);
+    const hit = cache.get(key);
+    if (hit && hit.until >= now) {
+      decide(req, reply, hit.rec, roles);
+      return done();
     }
-    if (!hit.rec) return sendError(reply, 'UNAUTHENTICATED', 'unknown or revoked api key');
-    if (hit.rec.role !== 'admin' && !roles.includes(hit.rec.role))
-      return sendError(reply, 'FORBIDDEN', `role ${hit.rec.role} may not call this route`);
-    req.apiKey = hit.rec;
+    authenticate(deps, key).then(
+      (rec) => {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(key, { rec, until: now + 5_000 });
+        decide(req, reply, rec, roles);
+        done();
+      },
+      (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+    );
   };
 }
 

@@ -50,13 +50,26 @@ export function registerMetrics(app: FastifyInstance, d: CoreDeps, monitor: Moni
     },
   });
 
-  app.addHook('onResponse', async (req, reply) => {
-    requests.inc({ route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
-    if (req.routeOptions.url === '/v1/claims' && req.method === 'POST' && reply.statusCode === 200) {
+  // Label sets resolved once per combination: prom-client hashes a label object on every inc().
+  const children = new Map<string, { inc(): void }>();
+  const child = (metric: Counter, ...values: string[]) => {
+    const k = `${metric === requests ? 'r' : 'c'}\u0000${values.join('\u0000')}`;
+    let c = children.get(k);
+    if (!c) {
+      c = metric.labels(...values);
+      children.set(k, c);
+    }
+    return c;
+  };
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    child(requests, route, String(reply.statusCode)).inc();
+    if (route === '/v1/claims' && req.method === 'POST' && reply.statusCode === 200) {
       claimSeconds.observe(reply.elapsedTime / 1000);
       const body = req.body as { channel?: string } | undefined;
-      claims.inc({ decision: String(reply.getHeader('x-decision') ?? 'unknown'), channel: body?.channel ?? 'unknown' });
+      child(claims, String(reply.getHeader('x-decision') ?? 'unknown'), body?.channel ?? 'unknown').inc();
     }
+    done();
   });
 
   // Outside the JSON API (and its OpenAPI document): Prometheus text for scrapers with a reader key.

@@ -1,10 +1,10 @@
-import { couponTypeOf, type Campaign } from '../../core/campaigns/campaign.js';
+import { couponTypeOf } from '../../core/campaigns/campaign.js';
 import { atomicClaimCheck, deniedAtCommit, type ClaimPlan, type ClaimRecord, type ClaimCommitOutcome } from '../../core/claims/claim.js';
 import type { Decision } from '../../core/claims/policy.js';
 import type { Channel } from '../../core/shared/channels.js';
 import type { AccountId, BatchId, CampaignId, ClaimId, CodeId, CouponId } from '../../core/shared/ids.js';
 import type { ClaimRepo } from '../../ports/store.js';
-import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
+import { campaignReader } from './campaign-repo.js';
 import { codeFromRow, type CodeRow } from './code-repo.js';
 import type { SqliteDb } from './database.js';
 import { accountStatements } from './account-repo.js';
@@ -81,7 +81,7 @@ function claimStatements(db: SqliteDb) {
     idem: db.prepare('SELECT request_hash, ref_id FROM idempotency WHERE scope = ? AND key = ?'),
     idemInsert: db.prepare('INSERT INTO idempotency (scope, key, request_hash, ref_id, created_at) VALUES (?, ?, ?, ?, ?)'),
     get: db.prepare('SELECT * FROM claims WHERE id = ?'),
-    campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
+    campaign: campaignReader(db),
     code: db.prepare(
       'SELECT c.*, b.revoked_at AS batch_revoked FROM codes c JOIN code_batches b ON b.id = c.batch_id WHERE c.id = ?',
     ),
@@ -162,16 +162,16 @@ export function claimCommitter(db: SqliteDb, statements = claimStatements(db)): 
     for (const h of account.identityHashes) if (!linked.includes(h)) s.link.run(account.id, h, at);
 
     if (plan.grant && record.couponId) {
-      const campaignRow = s.campaign.get(record.campaignId) as CampaignRow | undefined;
-      if (!campaignRow) throw new Error(`campaign ${record.campaignId} vanished during a claim`);
-      const campaign: Campaign = campaignFromRow(campaignRow);
+      const read = s.campaign(record.campaignId);
+      if (!read) throw new Error(`campaign ${record.campaignId} vanished during a claim`);
+      const { campaign } = read;
       const codeRow = record.codeId
         ? (s.code.get(record.codeId) as (CodeRow & { batch_revoked: number | null }) | undefined)
         : undefined;
       const cid = record.campaignId;
       const why = atomicClaimCheck(plan, {
         campaign,
-        usage: { grantedCount: campaignRow.granted_count, grantedFen: campaignRow.granted_fen },
+        usage: { grantedCount: read.grantedCount, grantedFen: read.grantedFen },
         code: codeRow ? { ...codeFromRow(codeRow), batchRevoked: codeRow.batch_revoked !== null } : null,
         accountGrants: s.accountGrants.get(account.id, cid) as number,
         identityGrants: identities.map((h) => s.identityGrants.get(cid, h) as number),

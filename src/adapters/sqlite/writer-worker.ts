@@ -19,6 +19,12 @@ db.pragma(`synchronous = ${setup.synchronous}`);
 db.pragma('busy_timeout = 10000');
 db.pragma('foreign_keys = ON');
 db.pragma('cache_size = -65536');
+// Each claim of a batch runs in its own savepoint, and SQLite keeps the original of every page a
+// savepoint touches in a sub-journal, a temporary *file* by default: ~7 pages of 4 KiB written per
+// claim. In memory the claim transaction's statements take half the time (70 → 37 µs a claim at
+// 16 claims per transaction; bench/README "Claims throughput"). Only claim transactions run on
+// this connection, so nothing here sorts large temporary tables.
+db.pragma('temp_store = MEMORY');
 db.pragma(`wal_autocheckpoint = ${setup.checkpointer ? SAFETY_NET_PAGES : 1000}`);
 const commit = claimCommitter(db);
 

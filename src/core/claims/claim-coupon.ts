@@ -111,6 +111,8 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
   const { challenge: answer, ...withoutAnswer } = req;
   // Keyed: a request holds the resident id, so a plain hash of it could be reversed by enumeration.
   const bodyHash = d.hasher.hash('request', canonicalJson(withoutAnswer));
+  // Without an answer the request and the request without its answer are the same text.
+  const requestHash = answer ? d.hasher.hash('request', canonicalJson(req)) : bodyHash;
   let challengePassed = false;
   if (answer) {
     const problem = await checkAnswer(d, answer, bodyHash, at);
@@ -156,7 +158,7 @@ export async function claimCoupon(d: CoreDeps, req: ClaimRequest, opts: ClaimOpt
     record,
     account,
     grant: grants ? { validFrom: at, validTo: couponValidTo(campaign, at), locked: verdict.action === 'hold' } : null,
-    idempotency: { scope: `${opts.scope}:claim`, key: opts.idempotencyKey, requestHash: d.hasher.hash('request', canonicalJson(req)) },
+    idempotency: { scope: `${opts.scope}:claim`, key: opts.idempotencyKey, requestHash },
     challenge: record.challengeId
       ? { id: record.challengeId, claimId: record.id, requestHash: bodyHash, difficulty: CHALLENGE_DIFFICULTY, expiresAt: at + CHALLENGE_TTL_MS, usedBy: null }
       : null,
