@@ -222,8 +222,21 @@ async function runTarget(target: Target): Promise<RunOutcome> {
         `  database: ${fmtInt(server.db.claims)} claims (${Object.entries(server.db.decisions).map(([d, n]) => `${d} ${fmtInt(n)}`).join(', ')}), campaign granted ${fmtInt(server.db.granted)};` +
           ` file ${fmt(server.db.dbBytes / 2 ** 20, 1)} MiB, WAL ${fmt(server.db.walBytes / 2 ** 20, 1)} MiB`,
       );
+      const w = server.db.writer;
+      if (w && w.transactions > 0) {
+        const sizes = w.batchSizes
+          .map((n, i) => [n, i] as const)
+          .filter(([n]) => n > 0)
+          .map(([n, i]) => `${i === 0 ? '1' : `${2 ** i}–${2 ** (i + 1) - 1}`}: ${fmt((n / w.transactions) * 100, 0)}%`)
+          .join(', ');
+        console.log(
+          `  writer thread in the window: ${fmtInt(w.transactions)} group commits, ${fmt(w.claims / w.transactions, 1)} claims each on average (${sizes});` +
+            ` per claim ${fmt((w.statementsMs * 1000) / w.claims, 0)} µs in statements + ${fmt((w.commitMs * 1000) / w.claims, 0)} µs in COMMIT;` +
+            ` per COMMIT ${fmt(w.commitMs / w.transactions, 2)} ms; thread busy ${fmt(((w.statementsMs + w.commitMs) / server.wallMs) * 100, 0)}% of the window`,
+        );
+      }
       const tx = server.db.tx;
-      if (tx && tx.count > 0)
+      if (tx && tx.count > 0 && !(w && w.transactions > 0))
         console.log(
           `  write transactions in the window: ${fmtInt(tx.count)}, ${fmt(tx.claims / tx.count, 1)} claims each on average;` +
             ` each held the event loop p50 ${fmt(tx.p50Ms)} ms, p99 ${fmt(tx.p99Ms)} ms, max ${fmt(tx.maxMs)} ms;` +

@@ -46,16 +46,22 @@ export const accountFromRow = (r: AccountRow): AccountRecord => ({
 /** Statements to read and write an account row; the change itself is the core's `apply*`. */
 export function accountStatements(db: SqliteDb) {
   const get = db.prepare('SELECT * FROM accounts WHERE id = ?');
+  // An upsert, not INSERT OR REPLACE: REPLACE deletes the row and inserts it again (two writes to
+  // the table and to its id index) for every returning account on every claim.
   const put = db.prepare(
-    `INSERT OR REPLACE INTO accounts (id, first_seen_at, registered_at, last_seen_at, phone, identity_hash, identity_verified, purchases, purchase_fen, logins)
-     VALUES (@id, @firstSeenAt, @registeredAt, @lastSeenAt, @phone, @identityHash, @identityVerified, @purchases, @purchaseFen, @logins)`,
+    `INSERT INTO accounts (id, first_seen_at, registered_at, last_seen_at, phone, identity_hash, identity_verified, purchases, purchase_fen, logins)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET first_seen_at = excluded.first_seen_at, registered_at = excluded.registered_at, last_seen_at = excluded.last_seen_at,
+       phone = excluded.phone, identity_hash = excluded.identity_hash, identity_verified = excluded.identity_verified,
+       purchases = excluded.purchases, purchase_fen = excluded.purchase_fen, logins = excluded.logins`,
   );
   return {
     get: (id: string): AccountRecord | null => {
       const r = get.get(id) as AccountRow | undefined;
       return r ? accountFromRow(r) : null;
     },
-    put: (a: AccountRecord) => void put.run({ ...a, identityVerified: a.identityVerified ? 1 : 0 }),
+    put: (a: AccountRecord) =>
+      void put.run(a.id, a.firstSeenAt, a.registeredAt, a.lastSeenAt, a.phone, a.identityHash, a.identityVerified ? 1 : 0, a.purchases, a.purchaseFen, a.logins),
   };
 }
 

@@ -34,8 +34,29 @@ export interface WriterSetup {
 }
 
 export type WriterRequest = { readonly close?: false; readonly plans: readonly { id: number; plan: ClaimPlan }[] } | { readonly close: true; readonly plans?: undefined };
-export type WriterReply = { readonly id: number; readonly ok: true; readonly value: ClaimCommitOutcome } | { readonly id: number; readonly ok: false; readonly error: string };
-type WriterMessage = { readonly ready: true; readonly replies?: undefined } | { readonly ready?: undefined; readonly replies: readonly WriterReply[] };
+export type WriterReply =
+  | { readonly id: number; readonly ok: true; readonly value: ClaimCommitOutcome; readonly asPlanned?: undefined }
+  /** Committed with the plan's own record (the common case): the record is not sent back. */
+  | { readonly id: number; readonly ok: true; readonly asPlanned: true; readonly value?: undefined }
+  | { readonly id: number; readonly ok: false; readonly error: string };
+/** How long one group commit spent in its statements and in COMMIT (the WAL write and fsync). */
+export interface WriterBatchTiming {
+  readonly statementsMs: number;
+  readonly commitMs: number;
+}
+type WriterMessage =
+  | { readonly ready: true; readonly replies?: undefined }
+  | { readonly ready?: undefined; readonly replies: readonly WriterReply[]; readonly batch?: WriterBatchTiming };
+
+/** What the writer thread has done since it started (or since `reset`), for metrics and benchmarks. */
+export interface WriterStats {
+  readonly transactions: number;
+  readonly claims: number;
+  readonly statementsMs: number;
+  readonly commitMs: number;
+  /** Claims per transaction, in buckets 1, 2–3, 4–7, … 256–511 (index i holds sizes [2^i, 2^(i+1))). */
+  readonly batchSizes: readonly number[];
+}
 
 export interface ClaimWriter {
   commit(plan: ClaimPlan): Promise<ClaimCommitOutcome>;
@@ -45,6 +66,8 @@ export interface ClaimWriter {
   alive(): boolean;
   /** Plans the thread has answered so far. */
   answered(): number;
+  /** Group commits on the thread so far; `reset` starts the counts again. */
+  stats(reset?: boolean): WriterStats;
   /** Terminates the thread the way a crash would (tests, drills): claims in flight are re-committed here. */
   crash(): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +100,8 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
   let answered = 0;
   const pending = new Map<number, { plan: ClaimPlan; resolve: (o: ClaimCommitOutcome) => void; reject: (e: unknown) => void }>();
   let outbox: { id: number; plan: ClaimPlan }[] = [];
+  const fresh = () => ({ transactions: 0, claims: 0, statementsMs: 0, commitMs: 0, batchSizes: new Array<number>(10).fill(0) });
+  let stats = fresh();
   let scheduled = false;
 
   const settleOnServingThread = () => {
@@ -109,8 +134,15 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
         if (!p) continue;
         pending.delete(r.id);
         answered++;
-        if (r.ok) p.resolve(r.value);
-        else p.reject(new Error(r.error));
+        if (!r.ok) p.reject(new Error(r.error));
+        else p.resolve(r.asPlanned ? { kind: 'committed', record: p.plan.record } : r.value);
+      }
+      if (m.batch) {
+        stats.transactions++;
+        stats.claims += m.replies.length;
+        stats.statementsMs += m.batch.statementsMs;
+        stats.commitMs += m.batch.commitMs;
+        stats.batchSizes[Math.min(9, Math.floor(Math.log2(Math.max(1, m.replies.length))))]!++;
       }
       if (pending.size === 0) w.unref();
       opts.afterCommit?.();
@@ -133,6 +165,11 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
   return {
     alive: () => !dead,
     answered: () => answered,
+    stats: (reset = false) => {
+      const out = { ...stats, batchSizes: [...stats.batchSizes] };
+      if (reset) stats = fresh();
+      return out;
+    },
     async crash() {
       const w = worker;
       if (!w) return;

@@ -4,6 +4,7 @@
  * that arrived while the previous transaction ran goes into the next IMMEDIATE transaction, each in
  * its own savepoint. Answers go back only after COMMIT has returned (invariant 3).
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ClaimPlan } from '../../core/claims/claim.js';
@@ -37,15 +38,20 @@ function flush(): void {
   const batch = queue.splice(0, MAX_BATCH);
   if (queue.length) schedule();
   const replies: WriterReply[] = [];
+  const t0 = performance.now();
+  let t1 = t0;
   try {
     db.transaction(() => {
       for (const { id, plan } of batch) {
         try {
-          replies.push({ id, ok: true, value: commit(plan) });
+          const value = commit(plan);
+          // The serving thread still holds the plan: a record committed as planned is not sent back.
+          replies.push(value.kind === 'committed' && value.record === plan.record ? { id, ok: true, asPlanned: true } : { id, ok: true, value });
         } catch (e) {
           replies.push({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
         }
       }
+      t1 = performance.now();
     }).immediate();
   } catch (e) {
     // The COMMIT itself failed (busy past the timeout, disk full): nothing in the batch happened.
@@ -53,7 +59,8 @@ function flush(): void {
     port.postMessage({ replies: batch.map(({ id }) => ({ id, ok: false, error })) });
     return;
   }
-  port.postMessage({ replies });
+  const t2 = performance.now();
+  port.postMessage({ replies, batch: { statementsMs: t1 - t0, commitMs: t2 - t1 } });
 }
 
 function schedule(): void {
