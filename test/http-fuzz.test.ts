@@ -36,7 +36,8 @@ import {
 const SEED = 20_190_119;
 const RUNS_PER_POST_ROUTE = 500;
 const RUNS_PER_GET_ROUTE = 200;
-const BODY_LIMIT = 64 * 1024;
+/** The server's default; a route that takes more says so in its operation's `x-body-limit`. */
+const DEFAULT_BODY_LIMIT = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // The OpenAPI document, as much of it as we read.
@@ -69,6 +70,7 @@ interface Parameter {
   schema: JsonSchema;
 }
 interface Operation {
+  'x-body-limit'?: number;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
 }
@@ -87,6 +89,7 @@ interface Route {
   query: Parameter[];
   idempotency: boolean;
   body: JsonSchema | null;
+  bodyLimit: number;
   /** Roles that get 403 here (found by probing with requests that are invalid anyway). */
   forbidden: Role[];
   /** Methods the path has, so that a "wrong method" is really wrong. */
@@ -660,6 +663,7 @@ describe('bad input fuzz (invariant 9)', () => {
           query: ps.filter((p) => p.in === 'query'),
           idempotency: ps.some((p) => p.in === 'header' && p.name === 'idempotency-key' && p.required),
           body: op.requestBody?.content['application/json']?.schema ?? null,
+          bodyLimit: op['x-body-limit'] ?? DEFAULT_BODY_LIMIT,
           forbidden: [],
           siblings: Object.keys(ops).map((x) => x.toUpperCase()),
         };
@@ -943,15 +947,17 @@ describe('bad input fuzz (invariant 9)', () => {
           ),
         ),
       );
+      // Over the route's own limit (x-body-limit), by up to 3× the default's 64 KiB.
+      const over = 3 * DEFAULT_BODY_LIMIT;
       add(
         fc
           .oneof(
             fc
-              .integer({ min: BODY_LIMIT, max: BODY_LIMIT * 4 })
+              .integer({ min: r.bodyLimit, max: r.bodyLimit + over })
               .map((n) => `${text.slice(0, -1)},"pad":"${'x'.repeat(n)}"}`),
-            fc.integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 2 }).map((n) => ' '.repeat(n) + text),
+            fc.integer({ min: r.bodyLimit + 1, max: r.bodyLimit + over }).map((n) => ' '.repeat(n) + text),
             fc
-              .integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 2 })
+              .integer({ min: r.bodyLimit + 1, max: r.bodyLimit + over })
               .map((n) => '\u00e9'.repeat(Math.ceil(n / 2))),
           )
           .map((payload) => req('oversized body', { payload }, 413)),

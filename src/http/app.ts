@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import type { CoreDeps } from '../core/deps.js';
 import { authHook } from './auth.js';
+import { DEFAULT_BODY_LIMIT } from './limits.js';
 import { handleError, sendError } from './errors.js';
 import { strictDateTime } from './formats.js';
 import addFormats from 'ajv-formats';
@@ -24,7 +25,7 @@ import type { Counters } from '../ports/counters.js';
 
 export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
-  /** Largest accepted request body in bytes. */
+  /** Largest accepted request body in bytes (routes that take long lists allow more: limits.ts). */
   readonly bodyLimit?: number;
   /** The risk runtime, so policy and list changes apply in this process at once. */
   readonly risk?: { refresh(force?: boolean): Promise<void> } | null;
@@ -45,7 +46,7 @@ const frameworkErrors: FastifyServerOptions['frameworkErrors'] = (error, _req, r
 export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(given) ? given : randomUUID();

@@ -75,10 +75,15 @@ interface ScopeRow {
   granted_at: number;
 }
 
+/** Units (accounts, campaigns, batches) one batch may walk when each holds few coupons. */
+const UNITS_PER_BATCH = 2_000;
+
 /**
- * One batch of a bulk revocation, as one IMMEDIATE transaction: read up to `limit` coupons of the
- * current unit after the checkpoint (by index, in id order), revoke those in scope that are still
- * unused, and move the checkpoint, all or nothing.
+ * One batch of a bulk revocation, as one IMMEDIATE transaction: read up to `limit` coupons from the
+ * checkpoint on — the rest of the current unit, then the next units while the batch has room (an
+ * account holds a few coupons: one unit per batch made a 100,000-account revocation 100,000
+ * transactions) — by index, in id order; revoke those in scope that are still unused, and move
+ * the checkpoint, all or nothing.
  */
 function bulkRevoke(db: SqliteDb, checkpoint: JobCheckpoint) {
   const byUnit = {
@@ -94,23 +99,33 @@ function bulkRevoke(db: SqliteDb, checkpoint: JobCheckpoint) {
     const plan = job.params;
     const at = revokeCursor(t.cursor);
     const campaigns = plan.campaignIds ? new Set(plan.campaignIds) : null;
-    const rows = byUnit[plan.walk].all(plan.units[at.unit], at.after, limit) as ScopeRow[];
     const counts = { revoked: 0, alreadyUsedOrGone: 0, outsideScope: 0 };
-    for (const r of rows) {
-      const inScope =
-        (!campaigns || campaigns.has(r.campaign_id)) &&
-        (plan.grantedFrom === null || r.granted_at >= plan.grantedFrom) &&
-        (plan.grantedTo === null || r.granted_at < plan.grantedTo);
-      if (!inScope) counts.outsideScope++;
-      else if (revoke.run(t.at, r.id).changes === 1) counts.revoked++;
-      else counts.alreadyUsedOrGone++;
+    let unit = at.unit;
+    let after = at.after;
+    let seen = 0;
+    for (let walked = 0; unit < plan.units.length && seen < limit && walked < UNITS_PER_BATCH; walked++) {
+      const room = limit - seen;
+      const rows = byUnit[plan.walk].all(plan.units[unit], after, room) as ScopeRow[];
+      for (const r of rows) {
+        const inScope =
+          (!campaigns || campaigns.has(r.campaign_id)) &&
+          (plan.grantedFrom === null || r.granted_at >= plan.grantedFrom) &&
+          (plan.grantedTo === null || r.granted_at < plan.grantedTo);
+        if (!inScope) counts.outsideScope++;
+        else if (revoke.run(t.at, r.id).changes === 1) counts.revoked++;
+        else counts.alreadyUsedOrGone++;
+      }
+      seen += rows.length;
+      if (rows.length < room) {
+        unit++;
+        after = '';
+      } else after = rows.at(-1)!.id;
     }
-    const unitDone = rows.length < limit;
-    const finished = unitDone && at.unit + 1 >= plan.units.length;
-    const next = unitDone ? `${at.unit + 1}|` : `${at.unit}|${rows.at(-1)!.id}`;
+    const finished = unit >= plan.units.length;
+    const next = `${unit}|${after}`;
     return checkpoint.advance(
       t,
-      { cursor: next, phase: `${plan.walk} ${Math.min(at.unit + 1, plan.units.length)}/${plan.units.length}`, done: job.done + rows.length, total: null, counts: addCounts(job.counts, counts), finished },
+      { cursor: next, phase: `${plan.walk} ${Math.min(unit + (finished ? 0 : 1), plan.units.length)}/${plan.units.length}`, done: job.done + seen, total: null, counts: addCounts(job.counts, counts), finished },
       finishAudit,
     );
   });

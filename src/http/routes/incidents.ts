@@ -50,6 +50,9 @@ import { errorResponses, id, params } from '../schemas.js';
 import { ms } from '../views.js';
 import { jobRoutes } from './jobs.js';
 import { makegoodRoutes } from './makegoods.js';
+import { bodyLimit, LIST_BODY_LIMIT } from '../limits.js';
+
+const LIST_LIMIT = bodyLimit(LIST_BODY_LIMIT);
 
 type IncidentParams = { Params: { incidentId: IncidentId } };
 const TRACERS = ['analyst', 'auditor'] as const;
@@ -82,8 +85,10 @@ function incidentRoutes(app: FastifyInstance, d: CoreDeps, jobs: JobService): vo
   app.post<{ Body: { title: string; note?: string; window?: { from: string; to: string }; scope: RawSelector[]; leniency?: Partial<Leniency>; accounts?: AccountClassInput[] } }>(
     '/v1/incidents',
     {
+      ...LIST_LIMIT.options,
       config: { roles: ['operator'] },
       schema: {
+        ...LIST_LIMIT.schema,
         tags: ['incidents'],
         summary: 'Open an incident with its scope (audited)',
         description: 'The scope names campaigns, coupon types, codes, code batches, accounts, orders, top-up targets, rules that fired, or rings; an order is in scope when it matches any of them and the time window. Longer lists: POST /v1/incidents/{incidentId}/scope.csv.',
@@ -127,7 +132,7 @@ function incidentRoutes(app: FastifyInstance, d: CoreDeps, jobs: JobService): vo
 
   app.post<IncidentParams & { Body: { scope: RawSelector[] } }>(
     '/v1/incidents/:incidentId/scope',
-    { config: { roles: ['operator'] }, schema: { tags: ['incidents'], summary: 'Add to the scope (audited)', params: incidentParams, body: scopeBody, response: errorResponses } },
+    { ...LIST_LIMIT.options, config: { roles: ['operator'] }, schema: { ...LIST_LIMIT.schema, tags: ['incidents'], summary: 'Add to the scope (audited)', params: incidentParams, body: scopeBody, response: errorResponses } },
     async (req, reply) => {
       const r = await addScope(di, req.params.incidentId, req.body.scope, actorOf(req));
       return r.ok ? r.value : sendAppError(reply, r.error);
@@ -158,8 +163,9 @@ function incidentRoutes(app: FastifyInstance, d: CoreDeps, jobs: JobService): vo
   app.post<IncidentParams & { Body: { accounts: AccountClassInput[] } }>(
     '/v1/incidents/:incidentId/accounts',
     {
+      ...LIST_LIMIT.options,
       config: { roles: ['operator'] },
-      schema: { tags: ['incidents'], summary: "Classify accounts: ring members or swept-in consumers (the operator's list, audited)", params: incidentParams, body: accountsBody, response: errorResponses },
+      schema: { ...LIST_LIMIT.schema, tags: ['incidents'], summary: "Classify accounts: ring members or swept-in consumers (the operator's list, audited)", params: incidentParams, body: accountsBody, response: errorResponses },
     },
     async (req, reply) => {
       const r = await classifyAccounts(d, req.params.incidentId, req.body.accounts, actorOf(req));

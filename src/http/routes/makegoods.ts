@@ -10,6 +10,9 @@ import { makegoodCreateBody, makegoodParams, noteOnlyBody, pageQuery, recipients
 import { jobView, makegoodSummaryView, makegoodView, recipientView } from '../incident-views.js';
 import { errorResponses } from '../schemas.js';
 import { ms } from '../views.js';
+import { bodyLimit, LIST_BODY_LIMIT } from '../limits.js';
+
+const LIST_LIMIT = bodyLimit(LIST_BODY_LIMIT);
 
 interface MakegoodBody {
   name: string;
@@ -28,8 +31,10 @@ export function makegoodRoutes(app: FastifyInstance, d: CoreDeps, jobs: JobServi
   app.post<{ Body: MakegoodBody }>(
     '/v1/makegoods',
     {
+      ...LIST_LIMIT.options,
       config: { roles: ['operator'] },
       schema: {
+        ...LIST_LIMIT.schema,
         tags: ['makegoods'],
         summary: 'Create a make-good (audited); run it with POST /v1/makegoods/{makegoodId}/run',
         description: 'Coupons of `campaignId` (an open campaign, not channel-locked), once per account of the population: `accounts`, or every account active in [activeFrom, activeTo), leaving out those involved in `excludeIncidents`. Stops when `budgetFen` cannot pay the next coupon.',

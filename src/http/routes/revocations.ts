@@ -7,6 +7,9 @@ import { actorOf } from '../auth.js';
 import { sendAppError } from '../errors.js';
 import { errorResponses, id } from '../schemas.js';
 import { iso, ms } from '../views.js';
+import { bodyLimit, REVOCATION_BODY_LIMIT } from '../limits.js';
+
+const REVOCATION_LIMIT = bodyLimit(REVOCATION_BODY_LIMIT);
 
 const body = {
   type: 'object',
@@ -32,8 +35,10 @@ export function revocationRoutes(app: FastifyInstance, d: CoreDeps): void {
   app.post<{ Body: Body }>(
     '/v1/revocations',
     {
+      ...REVOCATION_LIMIT.options,
       config: { roles: ['operator'] },
       schema: {
+        ...REVOCATION_LIMIT.schema,
         tags: ['coupons'],
         summary: 'Revoke every unused coupon of a campaign, coupon type, code batch or list of accounts (resumable job, audited)',
         body,

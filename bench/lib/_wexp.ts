@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '../../src/adapters/node/crypto.js';
+import { claimCommitter } from '../../src/adapters/sqlite/claim-repo.js';
+import { sqliteStore } from '../../src/adapters/sqlite/index.js';
+import { compose } from '../../src/app/compose.js';
+import { loadConfig } from '../../src/app/config.js';
+import { createCampaign } from '../../src/core/campaigns/use-cases.js';
+import type { ClaimPlan } from '../../src/core/claims/claim.js';
+import { claimCoupon, type ClaimRequest } from '../../src/core/claims/claim-coupon.js';
+import type { CoreDeps } from '../../src/core/deps.js';
+import { benchCampaignInput } from '../fixtures/campaign.js';
+import { claimBody, idempotencyKey } from './claim-requests.js';
+const N = Number(process.argv[2] ?? 60000), B = Number(process.argv[3] ?? 16);
+const work = mkdtempSync(join(tmpdir(), 'wexp-'));
+const composed = compose(loadConfig({}, { dbPath: join(work, 'plans.db'), synchronous: 'NORMAL' }));
+const created = await createCampaign(composed.deps, benchCampaignInput(composed.deps.clock.now()), 'bench');
+if (!created.ok) throw new Error('x');
+const plans: ClaimPlan[] = [];
+const store = composed.deps.store;
+const deps: CoreDeps = { ...composed.deps, store: { ...store, claims: { ...store.claims, commit: async (plan) => (plans.push(plan), { kind: 'committed', record: plan.record }) } } };
+for (let i = 0; i < N; i++) await claimCoupon(deps, claimBody(created.value.id, 'x', i) as ClaimRequest, { scope: 'key_bench', idempotencyKey: idempotencyKey('x', i) });
+await composed.close();
+const s2 = sqliteStore({ path: join(work, 'w.db'), synchronous: (process.env.EXP_SYNC ?? 'FULL') as 'FULL', writer: 'inline' }, sha256);
+await s2.campaigns.create(created.value, { actor: 'bench', action: 'campaign.create', target: created.value.id, details: {} });
+const db = s2.db; db.pragma('wal_autocheckpoint = 0'); db.pragma('temp_store = MEMORY'); if (process.env.EXP_SQL) db.exec(process.env.EXP_SQL);
+const commit = claimCommitter(db);
+const t0 = performance.now(); let stm = 0, cm = 0;
+for (let i = 0; i < plans.length; i += B) {
+  const chunk = plans.slice(i, i + B); const a = performance.now(); let b = a;
+  db.transaction(() => { for (const p of chunk) commit(p); b = performance.now(); }).immediate();
+  stm += b - a; cm += performance.now() - b;
+  if (i % 8192 < B) db.pragma('wal_checkpoint(TRUNCATE)');
+}
+const el = performance.now() - t0;
+console.log(`N=${N} B=${B}: ${(el * 1000 / N).toFixed(1)} µs/claim (statements ${(stm * 1000 / N).toFixed(1)}, commit ${(cm * 1000 / N).toFixed(1)}); db ${(db.prepare('select page_count*page_size from pragma_page_count, pragma_page_size').pluck().get() as number / N).toFixed(0)} B/claim`);
