@@ -18,6 +18,8 @@ export interface ObservedClaim {
   readonly codeId: string | null;
   /** The first reason of the decision (CODE_FORGED, GRANTED, ...). */
   readonly reason?: string | null;
+  /** Every reason of the decision, in order, as the claim record carries them. */
+  readonly reasons?: readonly { readonly code: string }[];
 }
 
 /**
@@ -130,10 +132,10 @@ export class Monitor {
     const out: Finding[] = [];
     for (const [key, members] of scopes(campaigns)) {
       const prior = members.reduce((s, c) => s + priorRate(c), 0);
-      const announced = members.reduce((s, c) => s + announcedRate(c, now), 0);
+      const announced = (m: number) => members.reduce((s, c) => s + announcedInMinute(c, m), 0);
       const historyStart = Math.min(...members.map((c) => minuteOf(Math.max(c.createdAt, c.startsAt))));
       const expected = (m: number) =>
-        expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, announced: m === minute ? announced : members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+        expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, announced: announced(m) });
       const observed = this.observedRate(key, now);
       // What the same sliding minute should hold: the two minutes' expectations, weighted alike.
       const frac = (now - minute * MINUTE) / MINUTE;
@@ -160,7 +162,7 @@ export class Monitor {
       const tried = this.observedRate(key, now, 'claims') - forged;
       if (tried > observed) {
         const expectedTries = (m: number) =>
-          expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, metric: 'claims', announced: members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+          expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, metric: 'claims', announced: announced(m) });
         const lambdaTries = expectedTries(minute) * frac + expectedTries(minute - 1) * (1 - frac);
         if (!isSpike(observed, lambda, this.spike) && isSpike(tried, lambdaTries, this.spike)) {
           const special = members.some(autoPauses);
@@ -288,6 +290,15 @@ export function priorRate(c: Campaign): number {
   return c.budget.count / minutes;
 }
 
-export function announcedRate(c: Campaign, at: number): number {
-  return (c.monitor?.expectedSurges ?? []).filter((s) => at >= s.startsAt && at < s.endsAt).reduce((n, s) => n + s.grantsPerMinute, 0);
+/**
+ * Grants announced for a minute: each surge's rate times the share of the minute it covers. A surge
+ * announced from 19:00:30 expects half its rate in the 19:00 minute, not nothing (the guests who
+ * come in its first 30 s are expected), and one ending at 19:20:30 half in the 19:20 minute.
+ */
+export function announcedInMinute(c: Campaign, minute: number): number {
+  const from = minute * MINUTE;
+  const to = from + MINUTE;
+  let n = 0;
+  for (const s of c.monitor?.expectedSurges ?? []) n += (s.grantsPerMinute * Math.max(0, Math.min(to, s.endsAt) - Math.max(from, s.startsAt))) / MINUTE;
+  return n;
 }
