@@ -1,8 +1,9 @@
 import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from '../campaigns/campaign.js';
 import type { Channel } from '../shared/channels.js';
-import { expectedRate, levelOf } from './baseline.js';
-import { cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
-import { MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
+import { coldStart, describeExpectation, expectation, expectedRate, levelOf, ownLevel, type BaselineInputs } from './baseline.js';
+import { anscombeZ, cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
+import { expectsNothingOnline, historyStartOf, Priors } from './prior.js';
+import { DAY_MINUTES, MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
 
 /** A claim as the monitor sees it (from the store's log). */
 export interface ObservedClaim {
@@ -38,6 +39,8 @@ export interface Evidence {
   readonly observedPerMinute: number;
   readonly expectedPerMinute: number;
   readonly threshold: string;
+  /** What the expectation was built from (seasonal profile, cold start and its prior, an announced surge); absent on alerts stored before it was recorded. */
+  readonly basis?: string;
   /** Who is behind it in the last two minutes: the top five of each. */
   readonly top: Readonly<Record<'accounts' | 'devices' | 'networks' | 'segments' | 'codes', readonly { readonly value: string; readonly claims: number }[]>>;
 }
@@ -67,6 +70,8 @@ export interface MonitorOptions {
 }
 
 const RECENT_MS = 10 * MINUTE;
+/** How much further than the spike test a jump must go against a cold start to be critical. */
+const COLD_EXTRA_Z = 3;
 /** The cashout finding: at least this many full-value cash-outs within this many minutes. */
 const CASHOUT_MIN = 3;
 const CASHOUT_MINUTES = 10;
@@ -129,13 +134,19 @@ export class Monitor {
   evaluate(now: number, campaigns: ReadonlyMap<string, Campaign>, usage: ReadonlyMap<string, CampaignUsage>): Finding[] {
     const minute = minuteOf(now);
     const level = levelOf(this.series, minute);
+    const priors = new Priors(this.series, campaigns, minute, level);
     const out: Finding[] = [];
     for (const [key, members] of scopes(campaigns)) {
-      const prior = members.reduce((s, c) => s + priorRate(c), 0);
+      const prior = priors.ofScope(members);
       const announced = (m: number) => members.reduce((s, c) => s + announcedInMinute(c, m), 0);
-      const historyStart = Math.min(...members.map((c) => minuteOf(Math.max(c.createdAt, c.startsAt))));
-      const expected = (m: number) =>
-        expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, announced: announced(m) });
+      const historyStart = Math.min(...members.map(historyStartOf));
+      // Campaigns younger than a day in a scope that has a profile: the profile has not seen them.
+      const young = key.startsWith('campaign:') ? [] : members.filter((c) => minute - historyStartOf(c) < DAY_MINUTES);
+      const joining = (m: number, metric: SeriesMetric) =>
+        young.reduce((s, c) => s + coldStart(priors.ofCampaign(c, metric), ownLevel(this.series, `campaign:${c.id}`, m, historyStartOf(c), metric)), 0);
+      const inputs = (m: number): BaselineInputs => ({ series: this.series, key, minute: m, level, prior, historyStart, announced: announced(m), joining: young.length ? joining(m, 'grants') : 0 });
+      const expected = (m: number) => expectedRate(inputs(m));
+      const current = expectation(inputs(minute));
       const observed = this.observedRate(key, now);
       // What the same sliding minute should hold: the two minutes' expectations, weighted alike.
       const frac = (now - minute * MINUTE) / MINUTE;
@@ -151,18 +162,23 @@ export class Monitor {
         autoPause:
           severity === 'critical' &&
           (scope.kind === 'channel' ? (this.opts.autoPauseChannels ?? []).includes(scope.value as Channel) : members.some(autoPauses)),
-        evidence: this.evidence(key, members, now, seen, wanted, threshold, expected),
+        evidence: this.evidence(key, members, now, seen, wanted, threshold, expected, describeExpectation(current)),
       });
+      // A cold start (the scope's own, or that of campaigns younger than a day in it) is learned
+      // from a few minutes of the scope's own growth, and a steep organic launch can outgrow it by
+      // chance: against it a spike only warns, unless it clears the test by COLD_EXTRA_Z more, or
+      // the scope holds a coupon that expects nothing online (any online volume is suspect there).
+      const learning = ((current.source === 'cold-start' && prior.learns) || young.length > 0) && !members.some(expectsNothingOnline);
       if (observed > 0 && isSpike(observed, lambda, this.spike))
-        out.push(make('spike', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
+        out.push(make('spike', !learning || anscombeZ(observed, lambda) >= this.spike.z + COLD_EXTRA_Z ? 'critical' : 'warning', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
       // Attempts, whatever was decided: a burst the risk engine refuses is still a burst. Forged
       // codes are counted apart (below): pausing an event coupon because someone forges its codes
       // would only lock out the guests with real ones.
       const forged = this.observedRate(key, now, 'forged');
       const tried = this.observedRate(key, now, 'claims') - forged;
       if (tried > observed) {
-        const expectedTries = (m: number) =>
-          expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, metric: 'claims', announced: announced(m) });
+        const triesPrior = priors.ofScope(members, 'claims');
+        const expectedTries = (m: number) => expectedRate({ ...inputs(m), prior: triesPrior, metric: 'claims', joining: young.length ? joining(m, 'claims') : 0 });
         const lambdaTries = expectedTries(minute) * frac + expectedTries(minute - 1) * (1 - frac);
         if (!isSpike(observed, lambda, this.spike) && isSpike(tried, lambdaTries, this.spike)) {
           const special = members.some(autoPauses);
@@ -194,8 +210,10 @@ export class Monitor {
       for (let m = st.minute + 1; m < minute; m++) st.s = cusumStep(st.s, this.series.get(key, m, 'grants'), expected(m), this.cusumParams);
       st.minute = Math.max(st.minute, minute - 1);
       this.cusum.set(key, st);
+      // Against a cold start, CUSUM measures growth over the scope's own last minutes, which an
+      // organic launch does too: it warns.
       if (st.s >= this.cusumParams.h)
-        out.push(make('drift', 'critical', `${scope.kind} ${scope.value}: grants above expectation for a sustained period`, `CUSUM ≥ ${this.cusumParams.h} (slack ${this.cusumParams.k})`));
+        out.push(make('drift', learning ? 'warning' : 'critical', `${scope.kind} ${scope.value}: grants above expectation for a sustained period`, `CUSUM ≥ ${this.cusumParams.h} (slack ${this.cusumParams.k})`));
       if (scope.kind === 'campaign') {
         const c = members[0]!;
         const u = usage.get(c.id);
@@ -219,14 +237,14 @@ export class Monitor {
           at: now,
           campaignIds: all.map((c) => c.id),
           autoPause: false,
-          evidence: this.evidence('total', all, now, this.observedRate('total', now), 0, `≥ ${this.opts.totalThresholdFen} fen per day`, () => 0),
+          evidence: this.evidence('total', all, now, this.observedRate('total', now), 0, `≥ ${this.opts.totalThresholdFen} fen per day`, () => 0, 'a fixed daily threshold (the seed’s own alarm)'),
         });
       }
     }
     return out;
   }
 
-  private evidence(key: SeriesKey, members: readonly Campaign[], now: number, observed: number, expected: number, threshold: string, expectedAt: (m: number) => number): Evidence {
+  private evidence(key: SeriesKey, members: readonly Campaign[], now: number, observed: number, expected: number, threshold: string, expectedAt: (m: number) => number, basis: string): Evidence {
     const minute = minuteOf(now);
     const series = [];
     for (let m = minute - 29; m <= minute; m++) series.push({ minute: new Date(m * MINUTE).toISOString(), grants: this.series.get(key, m, 'grants'), expected: Math.round(expectedAt(m) * 100) / 100 });
@@ -245,6 +263,7 @@ export class Monitor {
       observedPerMinute: Math.round(observed * 100) / 100,
       expectedPerMinute: Math.round(expected * 100) / 100,
       threshold,
+      basis,
       top: {
         accounts: top((c) => c.accountId),
         devices: top((c) => c.deviceId),
@@ -281,13 +300,6 @@ function scopeOf(key: SeriesKey): Finding['scope'] {
   if (key === 'total') return { kind: 'total', value: 'all' };
   const i = key.indexOf(':');
   return { kind: key.slice(0, i) as ScopeKind, value: key.slice(i + 1) };
-}
-
-/** Per-minute grants to expect before there is history: the plan, or almost nothing online for event-only coupons. */
-export function priorRate(c: Campaign): number {
-  if (c.special || isChannelLocked(c)) return 0.2;
-  const minutes = Math.max(1, (c.endsAt - c.startsAt) / MINUTE);
-  return c.budget.count / minutes;
 }
 
 /**
