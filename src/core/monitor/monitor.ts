@@ -1,7 +1,8 @@
 import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from '../campaigns/campaign.js';
 import type { Channel } from '../shared/channels.js';
 import { coldStart, describeExpectation, expectation, expectedRate, levelOf, ownLevel, type BaselineInputs } from './baseline.js';
-import { anscombeZ, cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
+import { REASON_MESSAGES } from '../claims/reasons.js';
+import { anscombeZ, cusumStep, DEFAULT_CUSUM, DEFAULT_PRESSURE, DEFAULT_SPIKE, isPressure, isSpike, normalShare, toleratedShare, type CusumParams, type PressureParams, type SpikeParams } from './detect.js';
 import { expectsNothingOnline, historyStartOf, Priors } from './prior.js';
 import { DAY_MINUTES, MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
 
@@ -28,9 +29,10 @@ export interface ObservedClaim {
  * is refusing is still an attack); forged-codes when refused forged or malformed codes pile up (the
  * seed's forged QR codes); cashout when a special or channel-locked coupon type is being spent in
  * full on virtual goods (the seed's cash-out through top-ups and Q-coins); budget; and the seed's
- * own total threshold, for comparison.
+ * own total threshold, for comparison; risk-pressure when the risk engine keeps refusing a scope's
+ * claims far beyond its normal share (a slow ring stopped claim by claim is still an attack).
  */
-export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'cashout' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
+export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'cashout' | 'drift' | 'risk-pressure' | 'rate-limit' | 'budget' | 'total-threshold';
 export type ScopeKind = 'campaign' | 'type' | 'channel' | 'total';
 
 export interface Evidence {
@@ -60,6 +62,7 @@ export interface Finding {
 export interface MonitorOptions {
   readonly spike?: SpikeParams;
   readonly cusum?: CusumParams;
+  readonly pressure?: PressureParams;
   /**
    * The seed's own alarm, kept for comparison: a single threshold on the face value granted across
    * all coupons since the start of the (UTC+8) day. Off unless set.
@@ -77,6 +80,21 @@ const CASHOUT_MIN = 3;
 const CASHOUT_MINUTES = 10;
 const DAY_OFFSET = 8 * 3_600_000;
 
+/** Codes the platform's own checks give (codes, channel, campaign state, pauses, limits, budget, challenge plumbing). */
+const PLATFORM_CODES: ReadonlySet<string> = new Set(Object.keys(REASON_MESSAGES));
+
+/**
+ * Whether the risk engine held, challenged or denied the claim: its first reason (after a passed
+ * challenge) is a policy rule's code. A claim refused by the platform's own checks (budget, limits,
+ * pauses, codes) is not risk pressure, even when the policy's reasons follow the platform's.
+ */
+export function refusedForRisk(c: Pick<ObservedClaim, 'decision' | 'reason' | 'reasons'>): boolean {
+  if (c.decision !== 'hold' && c.decision !== 'challenge' && c.decision !== 'deny') return false;
+  const codes = c.reasons?.map((r) => r.code) ?? (c.reason ? [c.reason] : []);
+  const first = codes.find((code) => code !== 'CHALLENGE_PASSED');
+  return first !== undefined && !PLATFORM_CODES.has(first);
+}
+
 const network = (ip: string) => (ip.includes('.') ? ip.split('.').slice(0, 3).join('.') : ip.split(':').slice(0, 3).join(':'));
 
 /** Special and channel-locked coupons pause themselves unless the operator said otherwise. */
@@ -90,29 +108,34 @@ export const autoPauses = (c: Campaign): boolean => c.monitor?.autoPause ?? (c.s
 export class Monitor {
   readonly series = new MinuteSeries();
   private readonly recent: ObservedClaim[] = [];
+  /** Claims refused for risk reasons, for the evidence of risk pressure. */
+  private readonly refused: ObservedClaim[] = [];
   private readonly cusum = new Map<SeriesKey, { s: number; minute: number }>();
   private readonly spike: SpikeParams;
   private readonly cusumParams: CusumParams;
+  private readonly pressure: PressureParams;
 
   constructor(private readonly opts: MonitorOptions = {}) {
     this.spike = opts.spike ?? DEFAULT_SPIKE;
     this.cusumParams = opts.cusum ?? DEFAULT_CUSUM;
+    this.pressure = opts.pressure ?? DEFAULT_PRESSURE;
   }
 
   ingestClaim(c: ObservedClaim, campaign: Campaign): void {
     const granted = c.decision === 'allow' || c.decision === 'hold';
+    const risk = refusedForRisk(c);
     for (const key of keysOf(campaign, c.channel)) {
       this.series.add(key, c.at, 'claims');
+      if (risk || c.decision === 'allow') this.series.add(key, c.at, 'assessed');
+      if (risk) this.series.add(key, c.at, 'risk');
       if (granted) {
         this.series.add(key, c.at, 'grants');
         this.series.add(key, c.at, 'grantFen', c.faceValueFen);
       } else if (c.decision === 'deny') this.series.add(key, c.at, 'denials');
       if (c.reason === 'CODE_FORGED' || c.reason === 'CODE_MALFORMED') this.series.add(key, c.at, 'forged');
     }
-    if (granted) {
-      this.recent.push(c);
-      while (this.recent.length && this.recent[0]!.at < c.at - RECENT_MS) this.recent.shift();
-    }
+    if (granted) keepRecent(this.recent, c);
+    if (risk) keepRecent(this.refused, c);
   }
 
   /** `cashout`: the coupon pays (almost) all of virtual top-ups, game currency or gift cards. */
@@ -200,6 +223,18 @@ export class Monitor {
         if (cashouts >= CASHOUT_MIN && 2 * cashouts >= redemptions)
           out.push(make('cashout', 'critical', `${scope.kind} ${scope.value}: ${cashouts} of ${redemptions} redemptions in ${CASHOUT_MINUTES} minutes spent the coupon in full on virtual goods`, `≥ ${CASHOUT_MIN} full-value cash-outs and ≥ half of redemptions in ${CASHOUT_MINUTES} min`, cashouts, 0));
       }
+      if (scope.kind !== 'total') {
+        const p = this.pressureOf(key, minute);
+        if (p) {
+          const severity = scope.kind !== 'channel' && members.some(autoPauses) ? 'critical' : 'warning';
+          const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+          const title = `${scope.kind} ${scope.value}: ${p.window.k} of ${p.window.n} claims held, challenged or denied by risk rules in ${this.pressure.windowMinutes} min (${pct(p.window.k / p.window.n)}; normal ${pct(p.share)})`;
+          const threshold = `share above max(${this.pressure.factor}× normal, normal + ${pct(this.pressure.margin)}) = ${pct(toleratedShare(p.share, this.pressure))}, binomial tail ≤ ${Math.exp(-this.pressure.tail).toExponential(0)}, ≥ ${this.pressure.minRefused} refusals in ≥ ${this.pressure.minMinutes} distinct minutes`;
+          const basis = `normal share ${pct(p.share)}: this scope's own ${p.own.k} of ${p.own.n} before the window, on top of the platform's ${pct(p.platformShare)} (${p.platform.k} of ${p.platform.n}), on top of a default of 5 %`;
+          const f = make('risk-pressure', severity, title, threshold, p.window.k / this.pressure.windowMinutes, (p.window.n * p.share) / this.pressure.windowMinutes);
+          out.push({ ...f, evidence: { ...f.evidence, basis, top: this.top(members, now, this.refused) } });
+        }
+      }
       // A type's limit is the sum of its campaigns' limits, when each of them has one.
       const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
       const max = scope.kind !== 'channel' && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;
@@ -248,8 +283,20 @@ export class Monitor {
     const minute = minuteOf(now);
     const series = [];
     for (let m = minute - 29; m <= minute; m++) series.push({ minute: new Date(m * MINUTE).toISOString(), grants: this.series.get(key, m, 'grants'), expected: Math.round(expectedAt(m) * 100) / 100 });
+    return {
+      series,
+      observedPerMinute: Math.round(observed * 100) / 100,
+      expectedPerMinute: Math.round(expected * 100) / 100,
+      threshold,
+      basis,
+      top: this.top(members, now, this.recent),
+    };
+  }
+
+  /** Who is behind it in the last two minutes (of granted claims, or of those refused for risk). */
+  private top(members: readonly Campaign[], now: number, pool: readonly ObservedClaim[]): Evidence['top'] {
     const ids = new Set<string>(members.map((c) => c.id));
-    const window = this.recent.filter((c) => c.at > now - 2 * MINUTE && ids.has(c.campaignId));
+    const window = pool.filter((c) => c.at > now - 2 * MINUTE && ids.has(c.campaignId));
     const top = (f: (c: ObservedClaim) => string | null) => {
       const counts = new Map<string, number>();
       for (const c of window) {
@@ -259,20 +306,47 @@ export class Monitor {
       return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([value, claims]) => ({ value, claims }));
     };
     return {
-      series,
-      observedPerMinute: Math.round(observed * 100) / 100,
-      expectedPerMinute: Math.round(expected * 100) / 100,
-      threshold,
-      basis,
-      top: {
-        accounts: top((c) => c.accountId),
-        devices: top((c) => c.deviceId),
-        networks: top((c) => (c.ip ? network(c.ip) : null)),
-        segments: top((c) => (c.phone ? c.phone.slice(0, 7) : null)),
-        codes: top((c) => c.codeId),
-      },
+      accounts: top((c) => c.accountId),
+      devices: top((c) => c.deviceId),
+      networks: top((c) => (c.ip ? network(c.ip) : null)),
+      segments: top((c) => (c.phone ? c.phone.slice(0, 7) : null)),
+      codes: top((c) => c.codeId),
     };
   }
+
+  /**
+   * Risk pressure on a scope over the last window (this minute so far and the ones before), against
+   * its normal share from the history before the window; null when there is none (detect.ts).
+   */
+  private pressureOf(key: SeriesKey, minute: number) {
+    const w = this.pressure.windowMinutes;
+    let k = 0;
+    let n = 0;
+    let minutes = 0;
+    for (let m = minute - w + 1; m <= minute; m++) {
+      const r = this.series.get(key, m, 'risk');
+      k += r;
+      n += this.series.get(key, m, 'assessed');
+      if (r > 0) minutes++;
+    }
+    if (k < this.pressure.minRefused) return null;
+    let kt = 0;
+    let nt = 0;
+    for (let m = minute - w + 1; m <= minute; m++) {
+      kt += this.series.get('total', m, 'risk');
+      nt += this.series.get('total', m, 'assessed');
+    }
+    const own = { k: this.series.total(key, 'risk') - k, n: this.series.total(key, 'assessed') - n };
+    const platform = { k: this.series.total('total', 'risk') - kt, n: this.series.total('total', 'assessed') - nt };
+    const { share, platformShare } = normalShare(own, platform);
+    const window = { k, n };
+    return isPressure(window, minutes, share, this.pressure) ? { window, own, platform, share, platformShare } : null;
+  }
+}
+
+function keepRecent(list: ObservedClaim[], c: ObservedClaim): void {
+  list.push(c);
+  while (list.length && list[0]!.at < c.at - RECENT_MS) list.shift();
 }
 
 function keysOf(c: Campaign, channel: Channel | null): SeriesKey[] {
