@@ -1,6 +1,6 @@
 import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from '../campaigns/campaign.js';
 import type { Channel } from '../shared/channels.js';
-import { coldStart, describeExpectation, expectation, expectedRate, levelOf, ownLevel, type BaselineInputs } from './baseline.js';
+import { coldStart, describeExpectation, expectation, expectedRate, levelOf, ownLevel, type BaselineInputs, type ScopePrior } from './baseline.js';
 import { REASON_MESSAGES } from '../claims/reasons.js';
 import { anscombeZ, cusumStep, DEFAULT_CUSUM, DEFAULT_PRESSURE, DEFAULT_SPIKE, isPressure, isSpike, normalShare, toleratedShare, type CusumParams, type PressureParams, type SpikeParams } from './detect.js';
 import { expectsNothingOnline, historyStartOf, Priors } from './prior.js';
@@ -73,6 +73,8 @@ export interface MonitorOptions {
 }
 
 const RECENT_MS = 10 * MINUTE;
+/** The prior of a scope with a day of history, which its seasonal profile makes unused. */
+const SEASONAL_ONLY: ScopePrior = { rate: 0, basis: 'unused: the scope has a day of history', learns: true };
 /** How much further than the spike test a jump must go against a cold start to be critical. */
 const COLD_EXTRA_Z = 3;
 /** The cashout finding: at least this many full-value cash-outs within this many minutes. */
@@ -160,9 +162,12 @@ export class Monitor {
     const priors = new Priors(this.series, campaigns, minute, level);
     const out: Finding[] = [];
     for (const [key, members] of scopes(campaigns)) {
-      const prior = priors.ofScope(members);
       const announced = (m: number) => members.reduce((s, c) => s + announcedInMinute(c, m), 0);
       const historyStart = Math.min(...members.map(historyStartOf));
+      // The prior (a median over the platform per campaign) is only worked out where it is used:
+      // scopes within a day (and the evidence's half hour) of their first minute.
+      const cold = minute - Math.min(this.series.firstMinute(key) ?? Infinity, historyStart) < DAY_MINUTES + 30;
+      const prior = cold ? priors.ofScope(members) : SEASONAL_ONLY;
       // Campaigns younger than a day in a scope that has a profile: the profile has not seen them.
       const young = key.startsWith('campaign:') ? [] : members.filter((c) => minute - historyStartOf(c) < DAY_MINUTES);
       const joining = (m: number, metric: SeriesMetric) =>
@@ -200,7 +205,7 @@ export class Monitor {
       const forged = this.observedRate(key, now, 'forged');
       const tried = this.observedRate(key, now, 'claims') - forged;
       if (tried > observed) {
-        const triesPrior = priors.ofScope(members, 'claims');
+        const triesPrior = cold ? priors.ofScope(members, 'claims') : SEASONAL_ONLY;
         const expectedTries = (m: number) => expectedRate({ ...inputs(m), prior: triesPrior, metric: 'claims', joining: young.length ? joining(m, 'claims') : 0 });
         const lambdaTries = expectedTries(minute) * frac + expectedTries(minute - 1) * (1 - frac);
         if (!isSpike(observed, lambda, this.spike) && isSpike(tried, lambdaTries, this.spike)) {
