@@ -24,7 +24,12 @@ export interface Alert {
   readonly resolvedBy: string | null;
 }
 
-export const dedupKeyOf = (f: Finding): string => `${f.rule}|${f.scope.kind}|${f.scope.value}`;
+/**
+ * A warning is deduplicated apart from a critical finding of the same rule and scope, so one that
+ * grows critical (a spike against a cold start that keeps climbing) opens a new alert, which the
+ * circuit breaker acts on, instead of bumping the open warning. Critical keys are as before.
+ */
+export const dedupKeyOf = (f: Finding): string => `${f.rule}|${f.scope.kind}|${f.scope.value}${f.severity === 'warning' ? '|warning' : ''}`;
 
 /** The JSON a webhook receives. */
 export const webhookBody = (a: Alert, event: 'alert.opened') => ({ event, alert: a });

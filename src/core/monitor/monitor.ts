@@ -1,8 +1,10 @@
 import { couponTypeOf, isChannelLocked, type Campaign, type CampaignUsage } from '../campaigns/campaign.js';
 import type { Channel } from '../shared/channels.js';
-import { expectedRate, levelOf } from './baseline.js';
-import { cusumStep, DEFAULT_CUSUM, DEFAULT_SPIKE, isSpike, type CusumParams, type SpikeParams } from './detect.js';
-import { MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
+import { coldStart, describeExpectation, expectation, expectedRate, levelOf, ownLevel, type BaselineInputs, type ScopePrior } from './baseline.js';
+import { REASON_MESSAGES } from '../claims/reasons.js';
+import { anscombeZ, cusumStep, DEFAULT_CUSUM, DEFAULT_PRESSURE, DEFAULT_SPIKE, isPressure, isSpike, normalShare, toleratedShare, type CusumParams, type PressureParams, type SpikeParams } from './detect.js';
+import { expectsNothingOnline, historyStartOf, Priors } from './prior.js';
+import { DAY_MINUTES, MINUTE, MinuteSeries, minuteOf, type SeriesKey, type SeriesMetric } from './series.js';
 
 /** A claim as the monitor sees it (from the store's log). */
 export interface ObservedClaim {
@@ -18,6 +20,8 @@ export interface ObservedClaim {
   readonly codeId: string | null;
   /** The first reason of the decision (CODE_FORGED, GRANTED, ...). */
   readonly reason?: string | null;
+  /** Every reason of the decision, in order, as the claim record carries them. */
+  readonly reasons?: readonly { readonly code: string }[];
 }
 
 /**
@@ -25,9 +29,10 @@ export interface ObservedClaim {
  * is refusing is still an attack); forged-codes when refused forged or malformed codes pile up (the
  * seed's forged QR codes); cashout when a special or channel-locked coupon type is being spent in
  * full on virtual goods (the seed's cash-out through top-ups and Q-coins); budget; and the seed's
- * own total threshold, for comparison.
+ * own total threshold, for comparison; risk-pressure when the risk engine keeps refusing a scope's
+ * claims far beyond its normal share (a slow ring stopped claim by claim is still an attack).
  */
-export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'cashout' | 'drift' | 'rate-limit' | 'budget' | 'total-threshold';
+export type FindingRule = 'spike' | 'attempt-spike' | 'forged-codes' | 'cashout' | 'drift' | 'risk-pressure' | 'rate-limit' | 'budget' | 'total-threshold';
 export type ScopeKind = 'campaign' | 'type' | 'channel' | 'total';
 
 export interface Evidence {
@@ -36,6 +41,8 @@ export interface Evidence {
   readonly observedPerMinute: number;
   readonly expectedPerMinute: number;
   readonly threshold: string;
+  /** What the expectation was built from (seasonal profile, cold start and its prior, an announced surge); absent on alerts stored before it was recorded. */
+  readonly basis?: string;
   /** Who is behind it in the last two minutes: the top five of each. */
   readonly top: Readonly<Record<'accounts' | 'devices' | 'networks' | 'segments' | 'codes', readonly { readonly value: string; readonly claims: number }[]>>;
 }
@@ -55,6 +62,7 @@ export interface Finding {
 export interface MonitorOptions {
   readonly spike?: SpikeParams;
   readonly cusum?: CusumParams;
+  readonly pressure?: PressureParams;
   /**
    * The seed's own alarm, kept for comparison: a single threshold on the face value granted across
    * all coupons since the start of the (UTC+8) day. Off unless set.
@@ -65,10 +73,29 @@ export interface MonitorOptions {
 }
 
 const RECENT_MS = 10 * MINUTE;
+/** The prior of a scope with a day of history, which its seasonal profile makes unused. */
+const SEASONAL_ONLY: ScopePrior = { rate: 0, basis: 'unused: the scope has a day of history', learns: true };
+/** How much further than the spike test a jump must go against a cold start to be critical. */
+const COLD_EXTRA_Z = 3;
 /** The cashout finding: at least this many full-value cash-outs within this many minutes. */
 const CASHOUT_MIN = 3;
 const CASHOUT_MINUTES = 10;
 const DAY_OFFSET = 8 * 3_600_000;
+
+/** Codes the platform's own checks give (codes, channel, campaign state, pauses, limits, budget, challenge plumbing). */
+const PLATFORM_CODES: ReadonlySet<string> = new Set(Object.keys(REASON_MESSAGES));
+
+/**
+ * Whether the risk engine held, challenged or denied the claim: its first reason (after a passed
+ * challenge) is a policy rule's code. A claim refused by the platform's own checks (budget, limits,
+ * pauses, codes) is not risk pressure, even when the policy's reasons follow the platform's.
+ */
+export function refusedForRisk(c: Pick<ObservedClaim, 'decision' | 'reason' | 'reasons'>): boolean {
+  if (c.decision !== 'hold' && c.decision !== 'challenge' && c.decision !== 'deny') return false;
+  const codes = c.reasons?.map((r) => r.code) ?? (c.reason ? [c.reason] : []);
+  const first = codes.find((code) => code !== 'CHALLENGE_PASSED');
+  return first !== undefined && !PLATFORM_CODES.has(first);
+}
 
 const network = (ip: string) => (ip.includes('.') ? ip.split('.').slice(0, 3).join('.') : ip.split(':').slice(0, 3).join(':'));
 
@@ -83,29 +110,34 @@ export const autoPauses = (c: Campaign): boolean => c.monitor?.autoPause ?? (c.s
 export class Monitor {
   readonly series = new MinuteSeries();
   private readonly recent: ObservedClaim[] = [];
+  /** Claims refused for risk reasons, for the evidence of risk pressure. */
+  private readonly refused: ObservedClaim[] = [];
   private readonly cusum = new Map<SeriesKey, { s: number; minute: number }>();
   private readonly spike: SpikeParams;
   private readonly cusumParams: CusumParams;
+  private readonly pressure: PressureParams;
 
   constructor(private readonly opts: MonitorOptions = {}) {
     this.spike = opts.spike ?? DEFAULT_SPIKE;
     this.cusumParams = opts.cusum ?? DEFAULT_CUSUM;
+    this.pressure = opts.pressure ?? DEFAULT_PRESSURE;
   }
 
   ingestClaim(c: ObservedClaim, campaign: Campaign): void {
     const granted = c.decision === 'allow' || c.decision === 'hold';
+    const risk = refusedForRisk(c);
     for (const key of keysOf(campaign, c.channel)) {
       this.series.add(key, c.at, 'claims');
+      if (risk || c.decision === 'allow') this.series.add(key, c.at, 'assessed');
+      if (risk) this.series.add(key, c.at, 'risk');
       if (granted) {
         this.series.add(key, c.at, 'grants');
         this.series.add(key, c.at, 'grantFen', c.faceValueFen);
       } else if (c.decision === 'deny') this.series.add(key, c.at, 'denials');
       if (c.reason === 'CODE_FORGED' || c.reason === 'CODE_MALFORMED') this.series.add(key, c.at, 'forged');
     }
-    if (granted) {
-      this.recent.push(c);
-      while (this.recent.length && this.recent[0]!.at < c.at - RECENT_MS) this.recent.shift();
-    }
+    if (granted) keepRecent(this.recent, c);
+    if (risk) keepRecent(this.refused, c);
   }
 
   /** `cashout`: the coupon pays (almost) all of virtual top-ups, game currency or gift cards. */
@@ -127,13 +159,22 @@ export class Monitor {
   evaluate(now: number, campaigns: ReadonlyMap<string, Campaign>, usage: ReadonlyMap<string, CampaignUsage>): Finding[] {
     const minute = minuteOf(now);
     const level = levelOf(this.series, minute);
+    const priors = new Priors(this.series, campaigns, minute, level);
     const out: Finding[] = [];
     for (const [key, members] of scopes(campaigns)) {
-      const prior = members.reduce((s, c) => s + priorRate(c), 0);
-      const announced = members.reduce((s, c) => s + announcedRate(c, now), 0);
-      const historyStart = Math.min(...members.map((c) => minuteOf(Math.max(c.createdAt, c.startsAt))));
-      const expected = (m: number) =>
-        expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, announced: m === minute ? announced : members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+      const announced = (m: number) => members.reduce((s, c) => s + announcedInMinute(c, m), 0);
+      const historyStart = Math.min(...members.map(historyStartOf));
+      // The prior (a median over the platform per campaign) is only worked out where it is used:
+      // scopes within a day (and the evidence's half hour) of their first minute.
+      const cold = minute - Math.min(this.series.firstMinute(key) ?? Infinity, historyStart) < DAY_MINUTES + 30;
+      const prior = cold ? priors.ofScope(members) : SEASONAL_ONLY;
+      // Campaigns younger than a day in a scope that has a profile: the profile has not seen them.
+      const young = key.startsWith('campaign:') ? [] : members.filter((c) => minute - historyStartOf(c) < DAY_MINUTES);
+      const joining = (m: number, metric: SeriesMetric) =>
+        young.reduce((s, c) => s + coldStart(priors.ofCampaign(c, metric), ownLevel(this.series, `campaign:${c.id}`, m, historyStartOf(c), metric)), 0);
+      const inputs = (m: number): BaselineInputs => ({ series: this.series, key, minute: m, level, prior, historyStart, announced: announced(m), joining: young.length ? joining(m, 'grants') : 0 });
+      const expected = (m: number) => expectedRate(inputs(m));
+      const current = expectation(inputs(minute));
       const observed = this.observedRate(key, now);
       // What the same sliding minute should hold: the two minutes' expectations, weighted alike.
       const frac = (now - minute * MINUTE) / MINUTE;
@@ -149,18 +190,23 @@ export class Monitor {
         autoPause:
           severity === 'critical' &&
           (scope.kind === 'channel' ? (this.opts.autoPauseChannels ?? []).includes(scope.value as Channel) : members.some(autoPauses)),
-        evidence: this.evidence(key, members, now, seen, wanted, threshold, expected),
+        evidence: this.evidence(key, members, now, seen, wanted, threshold, expected, describeExpectation(current)),
       });
+      // A cold start (the scope's own, or that of campaigns younger than a day in it) is learned
+      // from a few minutes of the scope's own growth, and a steep organic launch can outgrow it by
+      // chance: against it a spike only warns, unless it clears the test by COLD_EXTRA_Z more, or
+      // the scope holds a coupon that expects nothing online (any online volume is suspect there).
+      const learning = ((current.source === 'cold-start' && prior.learns) || young.length > 0) && !members.some(expectsNothingOnline);
       if (observed > 0 && isSpike(observed, lambda, this.spike))
-        out.push(make('spike', 'critical', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
+        out.push(make('spike', !learning || anscombeZ(observed, lambda) >= this.spike.z + COLD_EXTRA_Z ? 'critical' : 'warning', `${scope.kind} ${scope.value}: ${Math.round(observed)} grants in the last minute, ${lambda.toFixed(1)} expected`, `z ≥ ${this.spike.z}, ≥ ${this.spike.minCount} grants, ≥ ${this.spike.minRatio}× expected`));
       // Attempts, whatever was decided: a burst the risk engine refuses is still a burst. Forged
       // codes are counted apart (below): pausing an event coupon because someone forges its codes
       // would only lock out the guests with real ones.
       const forged = this.observedRate(key, now, 'forged');
       const tried = this.observedRate(key, now, 'claims') - forged;
       if (tried > observed) {
-        const expectedTries = (m: number) =>
-          expectedRate({ series: this.series, key, minute: m, level, prior, historyStart, metric: 'claims', announced: members.reduce((s, c) => s + announcedRate(c, m * MINUTE), 0) });
+        const triesPrior = cold ? priors.ofScope(members, 'claims') : SEASONAL_ONLY;
+        const expectedTries = (m: number) => expectedRate({ ...inputs(m), prior: triesPrior, metric: 'claims', joining: young.length ? joining(m, 'claims') : 0 });
         const lambdaTries = expectedTries(minute) * frac + expectedTries(minute - 1) * (1 - frac);
         if (!isSpike(observed, lambda, this.spike) && isSpike(tried, lambdaTries, this.spike)) {
           const special = members.some(autoPauses);
@@ -182,6 +228,18 @@ export class Monitor {
         if (cashouts >= CASHOUT_MIN && 2 * cashouts >= redemptions)
           out.push(make('cashout', 'critical', `${scope.kind} ${scope.value}: ${cashouts} of ${redemptions} redemptions in ${CASHOUT_MINUTES} minutes spent the coupon in full on virtual goods`, `≥ ${CASHOUT_MIN} full-value cash-outs and ≥ half of redemptions in ${CASHOUT_MINUTES} min`, cashouts, 0));
       }
+      if (scope.kind !== 'total') {
+        const p = this.pressureOf(key, minute);
+        if (p) {
+          const severity = scope.kind !== 'channel' && members.some(autoPauses) ? 'critical' : 'warning';
+          const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+          const title = `${scope.kind} ${scope.value}: ${p.window.k} of ${p.window.n} claims held, challenged or denied by risk rules in ${this.pressure.windowMinutes} min (${pct(p.window.k / p.window.n)}; normal ${pct(p.share)})`;
+          const threshold = `share above max(${this.pressure.factor}× normal, normal + ${pct(this.pressure.margin)}) = ${pct(toleratedShare(p.share, this.pressure))}, binomial tail ≤ ${Math.exp(-this.pressure.tail).toExponential(0)}, ≥ ${this.pressure.minRefused} refusals in ≥ ${this.pressure.minMinutes} distinct minutes`;
+          const basis = `normal share ${pct(p.share)}: this scope's own ${p.own.k} of ${p.own.n} before the window, on top of the platform's ${pct(p.platformShare)} (${p.platform.k} of ${p.platform.n}), on top of a default of 5 %`;
+          const f = make('risk-pressure', severity, title, threshold, p.window.k / this.pressure.windowMinutes, (p.window.n * p.share) / this.pressure.windowMinutes);
+          out.push({ ...f, evidence: { ...f.evidence, basis, top: this.top(members, now, this.refused) } });
+        }
+      }
       // A type's limit is the sum of its campaigns' limits, when each of them has one.
       const limits = members.map((c) => c.monitor?.maxGrantsPerMinute);
       const max = scope.kind !== 'channel' && limits.every((l) => l !== undefined) ? limits.reduce((a, b) => a! + b!, 0) : undefined;
@@ -192,8 +250,10 @@ export class Monitor {
       for (let m = st.minute + 1; m < minute; m++) st.s = cusumStep(st.s, this.series.get(key, m, 'grants'), expected(m), this.cusumParams);
       st.minute = Math.max(st.minute, minute - 1);
       this.cusum.set(key, st);
+      // Against a cold start, CUSUM measures growth over the scope's own last minutes, which an
+      // organic launch does too: it warns.
       if (st.s >= this.cusumParams.h)
-        out.push(make('drift', 'critical', `${scope.kind} ${scope.value}: grants above expectation for a sustained period`, `CUSUM ≥ ${this.cusumParams.h} (slack ${this.cusumParams.k})`));
+        out.push(make('drift', learning ? 'warning' : 'critical', `${scope.kind} ${scope.value}: grants above expectation for a sustained period`, `CUSUM ≥ ${this.cusumParams.h} (slack ${this.cusumParams.k})`));
       if (scope.kind === 'campaign') {
         const c = members[0]!;
         const u = usage.get(c.id);
@@ -217,19 +277,31 @@ export class Monitor {
           at: now,
           campaignIds: all.map((c) => c.id),
           autoPause: false,
-          evidence: this.evidence('total', all, now, this.observedRate('total', now), 0, `≥ ${this.opts.totalThresholdFen} fen per day`, () => 0),
+          evidence: this.evidence('total', all, now, this.observedRate('total', now), 0, `≥ ${this.opts.totalThresholdFen} fen per day`, () => 0, 'a fixed daily threshold (the seed’s own alarm)'),
         });
       }
     }
     return out;
   }
 
-  private evidence(key: SeriesKey, members: readonly Campaign[], now: number, observed: number, expected: number, threshold: string, expectedAt: (m: number) => number): Evidence {
+  private evidence(key: SeriesKey, members: readonly Campaign[], now: number, observed: number, expected: number, threshold: string, expectedAt: (m: number) => number, basis: string): Evidence {
     const minute = minuteOf(now);
     const series = [];
     for (let m = minute - 29; m <= minute; m++) series.push({ minute: new Date(m * MINUTE).toISOString(), grants: this.series.get(key, m, 'grants'), expected: Math.round(expectedAt(m) * 100) / 100 });
+    return {
+      series,
+      observedPerMinute: Math.round(observed * 100) / 100,
+      expectedPerMinute: Math.round(expected * 100) / 100,
+      threshold,
+      basis,
+      top: this.top(members, now, this.recent),
+    };
+  }
+
+  /** Who is behind it in the last two minutes (of granted claims, or of those refused for risk). */
+  private top(members: readonly Campaign[], now: number, pool: readonly ObservedClaim[]): Evidence['top'] {
     const ids = new Set<string>(members.map((c) => c.id));
-    const window = this.recent.filter((c) => c.at > now - 2 * MINUTE && ids.has(c.campaignId));
+    const window = pool.filter((c) => c.at > now - 2 * MINUTE && ids.has(c.campaignId));
     const top = (f: (c: ObservedClaim) => string | null) => {
       const counts = new Map<string, number>();
       for (const c of window) {
@@ -239,19 +311,47 @@ export class Monitor {
       return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([value, claims]) => ({ value, claims }));
     };
     return {
-      series,
-      observedPerMinute: Math.round(observed * 100) / 100,
-      expectedPerMinute: Math.round(expected * 100) / 100,
-      threshold,
-      top: {
-        accounts: top((c) => c.accountId),
-        devices: top((c) => c.deviceId),
-        networks: top((c) => (c.ip ? network(c.ip) : null)),
-        segments: top((c) => (c.phone ? c.phone.slice(0, 7) : null)),
-        codes: top((c) => c.codeId),
-      },
+      accounts: top((c) => c.accountId),
+      devices: top((c) => c.deviceId),
+      networks: top((c) => (c.ip ? network(c.ip) : null)),
+      segments: top((c) => (c.phone ? c.phone.slice(0, 7) : null)),
+      codes: top((c) => c.codeId),
     };
   }
+
+  /**
+   * Risk pressure on a scope over the last window (this minute so far and the ones before), against
+   * its normal share from the history before the window; null when there is none (detect.ts).
+   */
+  private pressureOf(key: SeriesKey, minute: number) {
+    const w = this.pressure.windowMinutes;
+    let k = 0;
+    let n = 0;
+    let minutes = 0;
+    for (let m = minute - w + 1; m <= minute; m++) {
+      const r = this.series.get(key, m, 'risk');
+      k += r;
+      n += this.series.get(key, m, 'assessed');
+      if (r > 0) minutes++;
+    }
+    if (k < this.pressure.minRefused) return null;
+    let kt = 0;
+    let nt = 0;
+    for (let m = minute - w + 1; m <= minute; m++) {
+      kt += this.series.get('total', m, 'risk');
+      nt += this.series.get('total', m, 'assessed');
+    }
+    const own = { k: this.series.total(key, 'risk') - k, n: this.series.total(key, 'assessed') - n };
+    const platform = { k: this.series.total('total', 'risk') - kt, n: this.series.total('total', 'assessed') - nt };
+    const { share, platformShare } = normalShare(own, platform);
+    const window = { k, n };
+    return isPressure(window, minutes, share, this.pressure) ? { window, own, platform, share, platformShare } : null;
+  }
+}
+
+function keepRecent(list: ObservedClaim[], c: ObservedClaim): void {
+  list.push(c);
+  while (list.length && list[0]!.at < c.at - RECENT_MS) list.shift();
 }
 
 function keysOf(c: Campaign, channel: Channel | null): SeriesKey[] {
@@ -281,13 +381,15 @@ function scopeOf(key: SeriesKey): Finding['scope'] {
   return { kind: key.slice(0, i) as ScopeKind, value: key.slice(i + 1) };
 }
 
-/** Per-minute grants to expect before there is history: the plan, or almost nothing online for event-only coupons. */
-export function priorRate(c: Campaign): number {
-  if (c.special || isChannelLocked(c)) return 0.2;
-  const minutes = Math.max(1, (c.endsAt - c.startsAt) / MINUTE);
-  return c.budget.count / minutes;
-}
-
-export function announcedRate(c: Campaign, at: number): number {
-  return (c.monitor?.expectedSurges ?? []).filter((s) => at >= s.startsAt && at < s.endsAt).reduce((n, s) => n + s.grantsPerMinute, 0);
+/**
+ * Grants announced for a minute: each surge's rate times the share of the minute it covers. A surge
+ * announced from 19:00:30 expects half its rate in the 19:00 minute, not nothing (the guests who
+ * come in its first 30 s are expected), and one ending at 19:20:30 half in the 19:20 minute.
+ */
+export function announcedInMinute(c: Campaign, minute: number): number {
+  const from = minute * MINUTE;
+  const to = from + MINUTE;
+  let n = 0;
+  for (const s of c.monitor?.expectedSurges ?? []) n += (s.grantsPerMinute * Math.max(0, Math.min(to, s.endsAt) - Math.max(from, s.startsAt))) / MINUTE;
+  return n;
 }

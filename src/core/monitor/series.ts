@@ -6,10 +6,14 @@
 /**
  * `forged`: claims refused because their code was forged or malformed (forged QR codes in circulation).
  * `cashouts`: redemptions where the coupon pays (almost) all of virtual top-ups, game currency or gift cards.
+ * `assessed`: claims the risk engine decided on (allowed, or refused for a risk reason); claims the
+ * platform's own checks refused (budget, limits, pauses, codes) are not in it.
+ * `risk`: the assessed claims the risk engine held, challenged or denied.
  */
-export const SERIES_METRICS = ['claims', 'grants', 'denials', 'grantFen', 'redemptions', 'redeemFen', 'forged', 'cashouts'] as const;
+export const SERIES_METRICS = ['claims', 'grants', 'denials', 'grantFen', 'redemptions', 'redeemFen', 'forged', 'cashouts', 'assessed', 'risk'] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
-const INDEX: Record<SeriesMetric, number> = { claims: 0, grants: 1, denials: 2, grantFen: 3, redemptions: 4, redeemFen: 5, forged: 6, cashouts: 7 };
+const INDEX: Record<SeriesMetric, number> = { claims: 0, grants: 1, denials: 2, grantFen: 3, redemptions: 4, redeemFen: 5, forged: 6, cashouts: 7, assessed: 8, risk: 9 };
+const emptyRow = (): number[] => SERIES_METRICS.map(() => 0);
 
 export const MINUTE = 60_000;
 export const DAY_MINUTES = 1440;
@@ -23,6 +27,9 @@ export const minuteOf = (ms: number): number => Math.floor(ms / MINUTE);
 export class MinuteSeries {
   private readonly data = new Map<SeriesKey, Map<number, number[]>>();
   private readonly first = new Map<SeriesKey, number>();
+  /** Per key and metric: the sum over the minutes kept, and the highest minute ever seen. */
+  private readonly sums = new Map<SeriesKey, number[]>();
+  private readonly peaks = new Map<SeriesKey, number[]>();
   private newest = 0;
 
   add(key: SeriesKey, at: number, metric: SeriesMetric, n = 1): void {
@@ -31,10 +38,14 @@ export class MinuteSeries {
     if (!byMinute) this.data.set(key, (byMinute = new Map()));
     let row = byMinute.get(m);
     if (!row) {
-      byMinute.set(m, (row = [0, 0, 0, 0, 0, 0, 0, 0]));
+      byMinute.set(m, (row = emptyRow()));
       if (m < (this.first.get(key) ?? Infinity)) this.first.set(key, m);
     }
-    row[INDEX[metric]]! += n;
+    const i = INDEX[metric];
+    row[i]! += n;
+    rowOf(this.sums, key)[i]! += n;
+    const peak = rowOf(this.peaks, key);
+    peak[i] = Math.max(peak[i]!, row[i]!);
     if (m > this.newest) {
       if (m - this.newest > 60) this.prune(m);
       this.newest = m;
@@ -52,6 +63,16 @@ export class MinuteSeries {
     return out;
   }
 
+  /** The sum over every minute kept (a week and a day), without walking them. */
+  total(key: SeriesKey, metric: SeriesMetric): number {
+    return this.sums.get(key)?.[INDEX[metric]] ?? 0;
+  }
+
+  /** The most the key has ever counted in one minute. */
+  peak(key: SeriesKey, metric: SeriesMetric): number {
+    return this.peaks.get(key)?.[INDEX[metric]] ?? 0;
+  }
+
   /** Oldest minute with any data for the key, or null. */
   firstMinute(key: SeriesKey): number | null {
     return this.first.get(key) ?? null;
@@ -63,9 +84,20 @@ export class MinuteSeries {
 
   private prune(now: number): void {
     for (const [key, byMinute] of this.data) {
-      for (const m of byMinute.keys()) if (m < now - KEEP_MINUTES) byMinute.delete(m);
+      const sums = rowOf(this.sums, key);
+      for (const [m, row] of byMinute) {
+        if (m >= now - KEEP_MINUTES) continue;
+        for (let i = 0; i < row.length; i++) sums[i]! -= row[i]!;
+        byMinute.delete(m);
+      }
       // History older than what is kept no longer counts as history.
       if ((this.first.get(key) ?? Infinity) < now - KEEP_MINUTES) this.first.set(key, now - KEEP_MINUTES);
     }
   }
+}
+
+function rowOf(rows: Map<SeriesKey, number[]>, key: SeriesKey): number[] {
+  let row = rows.get(key);
+  if (!row) rows.set(key, (row = emptyRow()));
+  return row;
 }
