@@ -232,7 +232,7 @@ async function runTarget(target: Target): Promise<RunOutcome> {
         console.log(
           `  writer thread in the window: ${fmtInt(w.transactions)} group commits, ${fmt(w.claims / w.transactions, 1)} claims each on average (${sizes});` +
             ` per claim ${fmt((w.statementsMs * 1000) / w.claims, 0)} µs in statements + ${fmt((w.commitMs * 1000) / w.claims, 0)} µs in COMMIT;` +
-            ` per COMMIT ${fmt(w.commitMs / w.transactions, 2)} ms, then ${fmt(w.syncMs / w.transactions, 2)} ms for the WAL fsync that covered it (beside the next batch);` +
+            ` per COMMIT ${fmt(w.commitMs / w.transactions, 2)} ms (with its fsync);` +
             ` thread busy ${fmt(((w.statementsMs + w.commitMs) / server.wallMs) * 100, 0)}% of the window`,
         );
       }

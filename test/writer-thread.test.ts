@@ -42,12 +42,12 @@ describe('SQLite writer thread', () => {
     // Every one of them went through the thread.
     expect(s.writer!.alive()).toBe(true);
     expect(s.writer!.answered()).toBe(3_000);
-    // FULL: every group commit was answered after an fsync of the WAL that began after its COMMIT
-    // (the thread commits with NORMAL and syncs beside the next batch; writer-worker.ts).
+    // The thread reports its group commits: every claim in one of them, grouped (not one per COMMIT).
     const st = s.writer!.stats();
     expect(st.claims).toBe(3_000);
     expect(st.batchSizes.reduce((a, b) => a + b, 0)).toBe(st.transactions);
-    expect(st.syncMs).toBeGreaterThan(0);
+    expect(st.transactions).toBeLessThan(3_000);
+    expect(st.statementsMs + st.commitMs).toBeGreaterThan(0);
     expect(expectLedgerConsistent(dbOf(s), c.id)).toMatchObject({ grantedCount: 100, coupons: 100, allowClaims: 100 });
     // Retries with the same keys answer the first answers and grant nothing new.
     const again = await Promise.all(Array.from({ length: 300 }, (_, i) => claimAs(s, c.id, i)));
@@ -78,19 +78,6 @@ describe('SQLite writer thread', () => {
     // Retried after the crash, the same keys answer as before.
     const again = await Promise.all(Array.from({ length: 200 }, (_, i) => claimAs(s, c.id, i)));
     again.forEach((a, i) => expect(a.ok && answers[i]!.ok && a.value.claimId === answers[i]!.value.claimId).toBe(true));
-  });
-
-  it('under synchronous=NORMAL the thread answers at COMMIT, without an fsync of its own', async () => {
-    const db = tempDb();
-    cleanups.push(db.cleanup);
-    const s = compose(loadConfig({ ...SECRETS_ENV, COUPONGUARD_SQLITE_SYNCHRONOUS: 'NORMAL' }, { dbPath: db.path }), { clock: new ManualClock(T0) });
-    cleanups.push(() => s.close());
-    const writer = (s.deps.store as typeof s.deps.store & { claimWriter: ClaimWriter | null }).claimWriter!;
-    const c = await makeCampaign(s, { budget: { count: 50, moneyFen: 50 * 10_000 } });
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => claimAs(s, c.id, i)));
-    expect(answers.filter((a) => a.ok && a.value.decision === 'allow')).toHaveLength(50);
-    expect(writer.stats()).toMatchObject({ claims: 200, syncMs: 0 });
-    expect(expectLedgerConsistent(dbOf(s), c.id)).toMatchObject({ grantedCount: 50, coupons: 50 });
   });
 
   it('COUPONGUARD_SQLITE_WRITER=inline keeps claims on the serving thread; in-memory stores never start one', () => {

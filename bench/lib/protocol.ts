@@ -37,7 +37,7 @@ export interface StatsMessage {
      */
     readonly tx?: { readonly count: number; readonly totalMs: number; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly claims: number };
     /** The writer thread's group commits in the window (when claims commit there). */
-    readonly writer?: { readonly transactions: number; readonly claims: number; readonly statementsMs: number; readonly commitMs: number; readonly syncMs: number; readonly batchSizes: readonly number[] };
+    readonly writer?: { readonly transactions: number; readonly claims: number; readonly statementsMs: number; readonly commitMs: number; readonly batchSizes: readonly number[] };
   };
   /** When profiling was asked for: where the .cpuprofile of the window was written. */
   readonly profilePath?: string;

@@ -1,4 +1,3 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,8 +43,6 @@ export type WriterReply =
 export interface WriterBatchTiming {
   readonly statementsMs: number;
   readonly commitMs: number;
-  /** The fsync of the WAL that made the batch durable (FULL), run beside the next batch's statements. */
-  readonly syncMs?: number;
 }
 type WriterMessage =
   | { readonly ready: true; readonly replies?: undefined }
@@ -57,8 +54,6 @@ export interface WriterStats {
   readonly claims: number;
   readonly statementsMs: number;
   readonly commitMs: number;
-  /** Summed over batches: how long each waited for the fsync that covered it (not thread time). */
-  readonly syncMs: number;
   /** Claims per transaction, in buckets 1, 2–3, 4–7, … 256–511 (index i holds sizes [2^i, 2^(i+1))). */
   readonly batchSizes: readonly number[];
 }
@@ -96,21 +91,6 @@ function workerUrl(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
-/** fdatasync of the database's WAL file, if there is one. */
-function syncWal(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(`${path}-wal`, 'r');
-  } catch {
-    return;
-  }
-  try {
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions): ClaimWriter {
   let worker: Worker | null = null;
   let ready: Promise<void> | null = null;
@@ -120,15 +100,11 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
   let answered = 0;
   const pending = new Map<number, { plan: ClaimPlan; resolve: (o: ClaimCommitOutcome) => void; reject: (e: unknown) => void }>();
   let outbox: { id: number; plan: ClaimPlan }[] = [];
-  const fresh = () => ({ transactions: 0, claims: 0, statementsMs: 0, commitMs: 0, syncMs: 0, batchSizes: new Array<number>(10).fill(0) });
+  const fresh = () => ({ transactions: 0, claims: 0, statementsMs: 0, commitMs: 0, batchSizes: new Array<number>(10).fill(0) });
   let stats = fresh();
   let scheduled = false;
 
   const settleOnServingThread = () => {
-    // The thread may have committed some of these and died before its fsync: their frames are in
-    // the WAL (a re-commit finds them by idempotency key and writes nothing, so syncs nothing).
-    // Sync the WAL here first, so that what is answered from those records is durable too.
-    syncWal(setup.path);
     const left = [...pending.values()];
     pending.clear();
     outbox = [];
@@ -166,7 +142,6 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
         stats.claims += m.replies.length;
         stats.statementsMs += m.batch.statementsMs;
         stats.commitMs += m.batch.commitMs;
-        stats.syncMs += m.batch.syncMs ?? 0;
         stats.batchSizes[Math.min(9, Math.floor(Math.log2(Math.max(1, m.replies.length))))]!++;
       }
       if (pending.size === 0) w.unref();
