@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { celCompiler } from '../adapters/cel/compiler.js';
 import { RiskRuntime } from './risk-runtime.js';
 import { MonitorRuntime, type MonitorRuntimeOptions } from './monitor-runtime.js';
+import { ringDetectorThread } from '../adapters/sqlite/ring-detector-thread.js';
 import { combinedRingSignals, ONLINE_RING_DEFAULTS, OnlineRings, type OnlineRingOptions } from '../core/rings/online.js';
 import { storeRingSignals } from '../core/rings/signals.js';
 
@@ -31,7 +32,14 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
   const rules = celCompiler();
   // The risk engine is on unless the config or the caller turns it off (or supplies a policy).
   const riskOn = !opts.policy && (opts.risk ?? config.risk);
-  const onlineRings = riskOn && opts.onlineRings !== false ? new OnlineRings(store, { ...ONLINE_RING_DEFAULTS, ...opts.onlineRings }, () => performance.now()) : null;
+  // On a database file, online detection runs on its own thread (ring-detector-thread.ts);
+  // in memory (tests, the replay lab's virtual clock) it runs here.
+  const fileBacked = config.dbPath !== ':memory:' && !config.dbPath.startsWith('file:');
+  const detector = riskOn && opts.onlineRings !== false && fileBacked ? ringDetectorThread(config.dbPath) : null;
+  const onlineRings =
+    riskOn && opts.onlineRings !== false
+      ? new OnlineRings(store, { ...ONLINE_RING_DEFAULTS, ...opts.onlineRings }, () => performance.now(), detector?.detect)
+      : null;
   const risk = riskOn ? RiskRuntime.create(store, rules, clock, onlineRings ? { rings: combinedRingSignals(storeRingSignals(store), onlineRings) } : {}) : null;
   const deps: CoreDeps = {
     store,
@@ -57,6 +65,7 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
     onlineRings,
     close: async () => {
       await monitor.stop();
+      await detector?.close();
       risk?.stop();
       await risk?.ready.catch(() => {});
       await store.close();

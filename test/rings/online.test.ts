@@ -4,36 +4,19 @@
  * analyst's run and without replacing the analyst's current run; orders of ring members are held.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeOrder } from '../../src/core/orders/use-cases.js';
 import { OnlineRings } from '../../src/core/rings/online.js';
 import { plantRing } from './fixture-ring.js';
-import { campaign, claim, idNumber, randomPhone, riskSystem, rng, type RiskSystem } from '../risk/risk-helpers.js';
+import { campaign, claim, randomPhone, riskSystem, rng, type RiskSystem } from '../risk/risk-helpers.js';
+import { farm, farmTopup, farmTraffic, honest } from './farm-traffic.js';
 
 let s: RiskSystem;
 const r = rng(23);
-const farm = (i: number) => ({ id: `farm-${i}`, phone: `1705551${String(1000 + i * 2).padStart(4, '0')}`, deviceId: `rack-${Math.floor(i / 8)}`, ip: `172.20.0.${1 + Math.floor(i / 40)}`, identity: { number: idNumber(50_000 + i), verified: true } });
-const honest = (i: number) => ({ id: `h-${i}`, phone: randomPhone(r), deviceId: `own-${i}`, ip: `10.9.${i >> 8}.${i & 255}`, identity: { number: idNumber(60_000 + i), verified: true } });
-const TARGET = '15900001111';
-let k = 0;
-const topup = async (accountId: string, couponId: string) => {
-  const o = await placeOrder(s.deps, { accountId, couponIds: [couponId], items: [{ sku: 'topup-500', category: 'virtual_topup', unitPriceFen: 50_000, quantity: 1, topupTarget: { kind: 'phone', value: TARGET } }] }, { scope: 'online', idempotencyKey: `t${k++}` });
-  if (!o.ok) throw new Error(o.error.message);
-  return o.value;
-};
-let c: Awaited<ReturnType<typeof campaign>>;
+const topup = (accountId: string, couponId: string) => farmTopup(s, accountId, couponId);
+let c: Awaited<ReturnType<typeof farmTraffic>>;
 
 beforeAll(async () => {
   s = await riskSystem();
-  c = await campaign(s, { limits: { perIdentity: 5, perAccount: 5, perPhone: 5 } });
-  for (let i = 0; i < 300; i++) {
-    s.clock.advance(20_000);
-    await claim(s, { campaignId: c.id, channel: 'app', account: honest(i) });
-  }
-  for (let i = 0; i < 60; i++) {
-    s.clock.advance(5_000);
-    const g = await claim(s, { campaignId: c.id, channel: 'app', account: farm(i) });
-    if (g.couponId) await topup(`farm-${i}`, g.couponId);
-  }
+  c = await farmTraffic(s);
 }, 60_000);
 afterAll(async () => s?.close());
 

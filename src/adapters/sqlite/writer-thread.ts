@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerUrl } from '../node/worker-url.js';
 import type { ClaimCommitOutcome, ClaimPlan } from '../../core/claims/claim.js';
 
 /**
@@ -80,17 +78,6 @@ export interface ClaimWriterOptions {
   readonly afterCommit?: () => void;
 }
 
-/** How to start the worker: the compiled .js next to this file, or the .ts source through tsx (tests, `tsx` runs). */
-function workerUrl(): URL {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new URL('./writer-worker.js', here);
-  const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./writer-worker.ts', here).href;
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
-}
-
 export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions): ClaimWriter {
   let worker: Worker | null = null;
   let ready: Promise<void> | null = null;
@@ -119,7 +106,7 @@ export function claimWriterThread(setup: WriterSetup, opts: ClaimWriterOptions):
   };
 
   const start = (): Worker => {
-    const w = new Worker(workerUrl(), { workerData: setup });
+    const w = new Worker(workerUrl(import.meta.url, 'writer-worker'), { workerData: setup });
     w.unref();
     ready = new Promise<void>((resolve) => {
       const done = () => resolve();

@@ -46,6 +46,41 @@ export interface OnlineRingState {
 
 const key = (kind: string, value: string) => `${kind}\u0000${value}`;
 
+/**
+ * What one online detection found, in the plain shape the lookups are built from (and that can
+ * cross a thread boundary): members with their ring's score, strong things (`kind\0value`), and the
+ * phone runs of flagged rings by 7-digit segment.
+ */
+export interface OnlineFinding {
+  readonly members: readonly (readonly [accountId: string, score: number])[];
+  readonly things: readonly string[];
+  readonly runs: readonly (readonly [segment: string, values: readonly string[]])[];
+  readonly rings: number;
+  readonly accounts: number;
+}
+
+/** Detects rings over a window of the shared store: in this thread, or another (a worker with its own connection). */
+export type OnlineDetect = (window: { readonly from: number; readonly to: number }, detector: Partial<RingOptions>) => Promise<OnlineFinding>;
+
+/** The detection itself, here: link graph of the window, rings, and what the lookups need of them. */
+export async function detectOnline(store: Pick<Store, 'claims' | 'accounts' | 'rings'>, window: { from: number; to: number }, detector: Partial<RingOptions> = {}): Promise<OnlineFinding> {
+  const { lg } = await buildLinkGraph({ store: store as Store }, window);
+  const records = ringsFromFinding(lg, findRings(lg, detector), 'rrun_online' as RingRunId);
+  const members = new Map<string, number>();
+  const things = new Set<string>();
+  const runs = new Map<string, string[]>();
+  for (const r of records) {
+    for (const m of r.members) members.set(m.accountId, Math.max(members.get(m.accountId) ?? 0, r.ring.score));
+    for (const t of r.things) {
+      if (t.kind === 'phone_run') {
+        const seg = t.value.slice(0, 7);
+        runs.set(seg, [...(runs.get(seg) ?? []), t.value]);
+      } else if (STRONG_KINDS.has(t.kind)) things.add(key(t.kind, t.value));
+    }
+  }
+  return { members: [...members], things: [...things], runs: [...runs], rings: records.length, accounts: lg.graph.rows };
+}
+
 export class OnlineRings implements RingSignals {
   private members = new Map<string, number>();
   private things = new Set<string>();
@@ -63,6 +98,12 @@ export class OnlineRings implements RingSignals {
     private readonly opts: OnlineRingOptions = ONLINE_RING_DEFAULTS,
     /** Wall-clock milliseconds, for the cost ration (a virtual clock does not measure work). */
     private readonly elapsed: () => number = () => 0,
+    /**
+     * Where detection runs. Here by default; a server on a database file runs it on a worker
+     * thread: a run over the 2-hour window is one synchronous computation (≈ 1 s at 50,000 claims)
+     * that would otherwise stop every claim on the serving thread while it lasts.
+     */
+    private readonly detect: OnlineDetect = (w, d) => detectOnline(store, w, d),
   ) {}
 
   /** Runs a detection when one is due and something new arrived; runs never overlap. */
@@ -89,28 +130,15 @@ export class OnlineRings implements RingSignals {
   /** One detection over the window ending at `now`; replaces what the lookups see. */
   async refresh(now: number): Promise<OnlineRingState> {
     const t0 = this.elapsed();
-    const { lg } = await buildLinkGraph({ store: this.store as Store }, { from: now - this.opts.windowMs, to: now + 1 });
-    const records = ringsFromFinding(lg, findRings(lg, this.opts.detector ?? {}), 'rrun_online' as RingRunId);
-    const members = new Map<string, number>();
-    const things = new Set<string>();
-    const runs = new Map<string, string[]>();
-    for (const r of records) {
-      for (const m of r.members) members.set(m.accountId, Math.max(members.get(m.accountId) ?? 0, r.ring.score));
-      for (const t of r.things) {
-        if (t.kind === 'phone_run') {
-          const seg = t.value.slice(0, 7);
-          runs.set(seg, [...(runs.get(seg) ?? []), t.value]);
-        } else if (STRONG_KINDS.has(t.kind)) things.add(key(t.kind, t.value));
-      }
-    }
-    this.members = members;
-    this.things = things;
-    this.runsBySegment = runs;
+    const f = await this.detect({ from: now - this.opts.windowMs, to: now + 1 }, this.opts.detector ?? {});
+    this.members = new Map(f.members);
+    this.things = new Set(f.things);
+    this.runsBySegment = new Map(f.runs.map(([seg, values]) => [seg, [...values]]));
     const t1 = this.elapsed();
     const ms = t1 - t0;
     this.nextAt = now + this.opts.everyMs;
     this.nextWall = t1 + ms * (1 / this.opts.maxBusyShare - 1);
-    this.last = { at: now, rings: records.length, members: members.size, accounts: lg.graph.rows, ms };
+    this.last = { at: now, rings: f.rings, members: this.members.size, accounts: f.accounts, ms };
     return this.last;
   }
 
