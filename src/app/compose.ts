@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import { celCompiler } from '../adapters/cel/compiler.js';
 import { RiskRuntime } from './risk-runtime.js';
 import { MonitorRuntime, type MonitorRuntimeOptions } from './monitor-runtime.js';
-import { ringDetectorThread } from '../adapters/sqlite/ring-detector-thread.js';
+import { ringDetectorThread, type RingDetectorThread } from '../adapters/sqlite/ring-detector-thread.js';
 import { combinedRingSignals, ONLINE_RING_DEFAULTS, OnlineRings, type OnlineRingOptions } from '../core/rings/online.js';
 import { storeRingSignals } from '../core/rings/signals.js';
 
@@ -22,6 +22,8 @@ export interface Composed {
   readonly monitor: MonitorRuntime;
   /** Ring detection on recent links, run from the monitor's ticks (null when the risk engine is off). */
   readonly onlineRings: OnlineRings | null;
+  /** On a database file: the thread ring detection runs on (online runs, and analysts' runs over HTTP). */
+  readonly ringDetector: RingDetectorThread | null;
   close(): Promise<void>;
 }
 
@@ -32,10 +34,10 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
   const rules = celCompiler();
   // The risk engine is on unless the config or the caller turns it off (or supplies a policy).
   const riskOn = !opts.policy && (opts.risk ?? config.risk);
-  // On a database file, online detection runs on its own thread (ring-detector-thread.ts);
-  // in memory (tests, the replay lab's virtual clock) it runs here.
+  // On a database file, ring detection runs on its own thread (ring-detector-thread.ts), started
+  // with the first run; in memory (tests, the replay lab's virtual clock) it runs here.
   const fileBacked = config.dbPath !== ':memory:' && !config.dbPath.startsWith('file:');
-  const detector = riskOn && opts.onlineRings !== false && fileBacked ? ringDetectorThread(config.dbPath) : null;
+  const detector = fileBacked ? ringDetectorThread(config.dbPath) : null;
   const onlineRings =
     riskOn && opts.onlineRings !== false
       ? new OnlineRings(store, { ...ONLINE_RING_DEFAULTS, ...opts.onlineRings }, () => performance.now(), detector?.detect)
@@ -63,6 +65,7 @@ export function compose(config: Config, opts: { clock?: Clock; policy?: Policy; 
     risk,
     monitor,
     onlineRings,
+    ringDetector: detector,
     close: async () => {
       await monitor.stop();
       await detector?.close();

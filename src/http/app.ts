@@ -22,6 +22,7 @@ import { registerMetrics } from './metrics.js';
 import { MonitorRuntime } from '../app/monitor-runtime.js';
 import { MemoryCounters } from '../adapters/memory/counters.js';
 import type { Counters } from '../ports/counters.js';
+import type { RingRunDetect } from '../core/rings/use-cases.js';
 
 export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly newCounters?: () => Counters;
   /** The live monitor, for its series in the API and /metrics. */
   readonly monitor?: MonitorRuntime | null;
+  /** Where analysts' ring runs detect (the composed detector thread on a database file); here by default. */
+  readonly ringRunDetect?: RingRunDetect | null;
 }
 
 // ajv-formats first (named, so Fastify does not add it again after us), then our strict date-time.
@@ -104,7 +107,7 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   monitorRoutes(app, d, monitor);
   registerMetrics(app, d, monitor);
   revocationRoutes(app, d);
-  ringRoutes(app, d);
+  ringRoutes(app, d, opts.ringRunDetect ?? undefined);
   riskRoutes(app, d, {
     newCounters: opts.newCounters ?? (() => new MemoryCounters()),
     refresh: async () => {

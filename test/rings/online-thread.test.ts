@@ -1,10 +1,14 @@
 /**
- * On a database file, online ring detection runs on its own thread: the serving thread's event
- * loop keeps turning while a run is in progress (in process, a run over the window is one
- * synchronous computation: ~1 s at 50,000 claims, during which no claim is answered), and the
- * finding reaches the claim path exactly as before.
+ * On a database file, ring detection runs on its own thread — the monitor's online runs and
+ * analysts' runs over HTTP alike: the serving thread's event loop keeps turning while a run is in
+ * progress (in process, a run is one synchronous computation: ~1 s at 50,000 claims in the window,
+ * during which no claim is answered), and what it finds is what an in-process run finds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.js';
+import { createApiKey } from '../../src/core/keys.js';
+import { detectRingRecords } from '../../src/core/rings/use-cases.js';
+import type { RingRunId } from '../../src/core/rings/ring.js';
 import { tempDb } from '../load-helpers.js';
 import { campaign, claim, riskSystem, type RiskSystem } from '../risk/risk-helpers.js';
 import { farm, farmTraffic } from './farm-traffic.js';
@@ -64,6 +68,29 @@ describe('online ring detection on a database file', () => {
       expect(turns).toBe(0);
     } finally {
       await mem.close();
+    }
+  });
+
+  it("an analyst's run over HTTP detects on the thread (progress on the serving thread), and stores what an in-process run finds", async () => {
+    const app = await buildApp(s.deps, { ringRunDetect: s.ringDetector!.detectRun });
+    try {
+      const key = await createApiKey(s.deps, 'analyst', 'thread test', 'test');
+      const from = new Date(s.clock.now() - 3 * 3_600_000).toISOString();
+      const { value: res, turns } = await turnsWhile(
+        app.inject({ method: 'POST', url: '/v1/rings/runs', headers: { authorization: `Bearer ${key.key}` }, payload: { from, wait: true } }),
+      );
+      expect(res.statusCode).toBe(201);
+      expect(turns).toBeGreaterThan(0);
+      const run = res.json<{ id: string; status: string; stats: { rings: number; ringAccounts: number } }>();
+      expect(run.status).toBe('done');
+      expect(run.stats.ringAccounts).toBeGreaterThanOrEqual(20);
+      const here = await detectRingRecords(s.deps.store, { from: Date.parse(from), to: s.clock.now() + 1 }, run.id as RingRunId);
+      expect(run.stats.rings).toBe(here.stats.rings);
+      expect(run.stats.ringAccounts).toBe(here.stats.ringAccounts);
+      const current = await s.deps.store.rings.currentRun();
+      expect(current?.id).toBe(run.id);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { OnlineDetect, OnlineFinding } from '../../core/rings/online.js';
 import type { RingOptions } from '../../core/rings/find-rings.js';
+import type { Progress } from '../../core/rings/dense-blocks.js';
+import type { RingRunId } from '../../core/rings/ring.js';
+import type { RingDetection, RingRunDetect } from '../../core/rings/use-cases.js';
 import { workerUrl } from '../node/worker-url.js';
 
 /**
@@ -14,17 +17,26 @@ import { workerUrl } from '../node/worker-url.js';
  * not finish rejects (the online rings keep what they had, the next tick tries again).
  */
 export interface RingDetectorThread {
+  /** The online detection (the monitor's tick). */
   readonly detect: OnlineDetect;
+  /** An analyst's run: the detection, with its progress; the serving thread stores the result. */
+  readonly detectRun: RingRunDetect;
   close(): Promise<void>;
 }
 
-export type RingDetectorRequest = { readonly id: number; readonly from: number; readonly to: number; readonly detector: Partial<RingOptions> } | { readonly close: true };
-export type RingDetectorReply = { readonly id: number; readonly ok: true; readonly finding: OnlineFinding } | { readonly id: number; readonly ok: false; readonly error: string };
+export type RingDetectorRequest =
+  | { readonly id: number; readonly kind: 'online'; readonly from: number; readonly to: number; readonly detector: Partial<RingOptions> }
+  | { readonly id: number; readonly kind: 'run'; readonly from: number; readonly to: number; readonly runId: RingRunId; readonly detector: Partial<RingOptions> }
+  | { readonly kind: 'close' };
+export type RingDetectorReply =
+  | { readonly id: number; readonly ok: true; readonly finding: OnlineFinding | RingDetection }
+  | { readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly id: number; readonly progress: readonly [phase: string, done: number, total: number] };
 
 export function ringDetectorThread(path: string): RingDetectorThread {
   let worker: Worker | null = null;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (f: OnlineFinding) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (f: never) => void; reject: (e: Error) => void; progress?: Progress }>();
 
   const failAll = (why: string) => {
     for (const p of pending.values()) p.reject(new Error(why));
@@ -37,8 +49,9 @@ export function ringDetectorThread(path: string): RingDetectorThread {
     w.on('message', (m: RingDetectorReply) => {
       const p = pending.get(m.id);
       if (!p) return;
+      if ('progress' in m) return p.progress?.(...m.progress);
       pending.delete(m.id);
-      if (m.ok) p.resolve(m.finding);
+      if (m.ok) p.resolve(m.finding as never);
       else p.reject(new Error(m.error));
       if (!pending.size) w.unref();
     });
@@ -53,21 +66,24 @@ export function ringDetectorThread(path: string): RingDetectorThread {
     return w;
   };
 
+  const ask = <T>(request: (id: number) => RingDetectorRequest, progress?: Progress): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      worker ??= start();
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (f: never) => void, reject, ...(progress ? { progress } : {}) });
+      worker.ref();
+      worker.postMessage(request(id));
+    });
+
   return {
-    detect: (window, detector) =>
-      new Promise<OnlineFinding>((resolve, reject) => {
-        worker ??= start();
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, from: window.from, to: window.to, detector } satisfies RingDetectorRequest);
-      }),
+    detect: (window, detector) => ask<OnlineFinding>((id) => ({ id, kind: 'online', from: window.from, to: window.to, detector })),
+    detectRun: (window, runId, detector, progress) => ask<RingDetection>((id) => ({ id, kind: 'run', from: window.from, to: window.to, runId, detector }), progress),
     async close() {
       const w = worker;
       worker = null;
       if (!w) return;
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-      w.postMessage({ close: true } satisfies RingDetectorRequest);
+      w.postMessage({ kind: 'close' } satisfies RingDetectorRequest);
       const timer = setTimeout(() => void w.terminate(), 5_000);
       await exited;
       clearTimeout(timer);

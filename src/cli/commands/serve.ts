@@ -58,7 +58,7 @@ export function serveCommand(program: Command, rt: CliRuntime): void {
         const seeded = opts.demo ? await seedDemo(s, ctx.actor) : null;
         if (opts.demo) printDemoKeys(ctx, s, seeded);
         await s.deps.store.warm?.();
-        const app = await buildApp(s.deps, { logger: { level: s.config.logLevel }, risk: s.risk, monitor: s.monitor });
+        const app = await buildApp(s.deps, { logger: { level: s.config.logLevel }, risk: s.risk, monitor: s.monitor, ringRunDetect: s.ringDetector?.detectRun ?? null });
         try {
           await app.listen({ port: s.config.port, host: s.config.host }).catch((e: unknown) => {
             // Port taken, address not ours, no permission: the user's to fix, not a bug.

@@ -13,7 +13,7 @@ import { findRings, RING_DEFAULTS, type RingOptions } from './find-rings.js';
 import type { ThingKind } from './kinds.js';
 import { LinkGraphBuilder } from './link-graph.js';
 import { inRun } from './phone-runs.js';
-import { ringsFromFinding, type RingId, type RingMember, type Ring, type RingRun, type RingRunId } from './ring.js';
+import { ringsFromFinding, type RingId, type RingMember, type Ring, type RingRecord, type RingRun, type RingRunId, type RingRunStats } from './ring.js';
 
 export interface DetectInput {
   readonly from: number;
@@ -34,18 +34,33 @@ export async function startRingRun(d: CoreDeps, input: DetectInput, actor: Actor
   return ok(run);
 }
 
+/** What a detection over a window found, ready to be stored as a run. */
+export interface RingDetection {
+  readonly records: RingRecord[];
+  readonly stats: Omit<RingRunStats, 'ms'>;
+}
+
 /**
- * Builds the link graph of the run's window (claims, account events, orders), finds rings, stores
- * them and makes the run current. `progress` hears each phase ('claims', 'events', 'orders', then
- * the detector's). A failure is recorded on the run and rethrown (it is a bug, not an outcome).
+ * Where an analyst's run detects: here by default; a server on a database file hands it to its
+ * detector thread (a 30-day window is seconds of synchronous work the serving thread cannot spare).
  */
-export async function executeRingRun(d: CoreDeps, run: RingRun, options: Partial<RingOptions> = {}, progress: Progress = () => {}): Promise<RingRun> {
+export type RingRunDetect = (window: { readonly from: number; readonly to: number }, runId: RingRunId, options: Partial<RingOptions>, progress: Progress) => Promise<RingDetection>;
+
+/** The link graph of the window, the rings in it, and the run's statistics (everything but storing). */
+export async function detectRingRecords(
+  store: Pick<CoreDeps['store'], 'claims' | 'accounts' | 'rings'>,
+  window: { readonly from: number; readonly to: number },
+  runId: RingRunId,
+  options: Partial<RingOptions> = {},
+  progress: Progress = () => {},
+): Promise<RingDetection> {
   const opts = { ...RING_DEFAULTS, ...options };
-  try {
-    const { lg, claims, events, orders } = await buildLinkGraph(d, { from: run.from, to: run.to }, progress);
-    const finding = findRings(lg, opts, progress);
-    const records = ringsFromFinding(lg, finding, run.id);
-    const stats = {
+  const { lg, claims, events, orders } = await buildLinkGraph({ store: store as CoreDeps['store'] }, window, progress);
+  const finding = findRings(lg, opts, progress);
+  const records = ringsFromFinding(lg, finding, runId);
+  return {
+    records,
+    stats: {
       accounts: lg.graph.rows,
       things: lg.graph.cols,
       links: lg.graph.rowAdj.length,
@@ -60,9 +75,25 @@ export async function executeRingRun(d: CoreDeps, run: RingRun, options: Partial
       nullBest: finding.dense.nullBest === null ? null : Math.round(finding.dense.nullBest * 10) / 10,
       rings: records.length,
       ringAccounts: records.reduce((s, r) => s + r.members.length, 0),
-      ms: d.clock.now() - run.at,
-    };
-    return await d.store.rings.finishRun(run.id, stats, records, d.clock.now());
+    },
+  };
+}
+
+/**
+ * Builds the link graph of the run's window (claims, account events, orders), finds rings, stores
+ * them and makes the run current. `progress` hears each phase ('claims', 'events', 'orders', then
+ * the detector's). A failure is recorded on the run and rethrown (it is a bug, not an outcome).
+ */
+export async function executeRingRun(
+  d: CoreDeps,
+  run: RingRun,
+  options: Partial<RingOptions> = {},
+  progress: Progress = () => {},
+  detect: RingRunDetect = (w, id, o, p) => detectRingRecords(d.store, w, id, o, p),
+): Promise<RingRun> {
+  try {
+    const { records, stats } = await detect({ from: run.from, to: run.to }, run.id, options, progress);
+    return await d.store.rings.finishRun(run.id, { ...stats, ms: d.clock.now() - run.at }, records, d.clock.now());
   } catch (e) {
     await d.store.rings.failRun(run.id, e instanceof Error ? e.message : String(e), d.clock.now());
     throw e;

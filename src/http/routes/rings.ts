@@ -5,7 +5,7 @@ import { CONSUMER_CLASSES, type ConsumerClass } from '../../core/rings/classify.
 import type { RingOptions } from '../../core/rings/find-rings.js';
 import type { ThingKind } from '../../core/rings/kinds.js';
 import { RING_ID_PATTERN, RING_RUN_ID_PATTERN, type Ring, type RingEvidence, type RingId, type RingRun, type RingRunId } from '../../core/rings/ring.js';
-import { classifyCampaign, executeRingRun, exportRing, getRing, startRingRun } from '../../core/rings/use-cases.js';
+import { classifyCampaign, executeRingRun, exportRing, getRing, startRingRun, type RingRunDetect } from '../../core/rings/use-cases.js';
 import { idPattern, type CampaignId } from '../../core/shared/ids.js';
 import type { Role } from '../../ports/store.js';
 import { actorOf, READERS } from '../auth.js';
@@ -84,7 +84,7 @@ interface RunBody {
   options?: Partial<RingOptions>;
 }
 
-export function ringRoutes(app: FastifyInstance, d: CoreDeps): void {
+export function ringRoutes(app: FastifyInstance, d: CoreDeps, detect?: RingRunDetect): void {
   /** Progress of runs executing in this process. */
   const live = new Map<string, { phase: string; done: number; total: number }>();
   const progressOf = (id: string) => live.get(id) ?? null;
@@ -107,7 +107,7 @@ export function ringRoutes(app: FastifyInstance, d: CoreDeps): void {
       if (!started.ok) return sendAppError(reply, started.error);
       const run = started.value;
       live.set(run.id, { phase: 'starting', done: 0, total: 0 });
-      const job = executeRingRun(d, run, b.options, (phase, done, total) => live.set(run.id, { phase, done, total })).finally(() => live.delete(run.id));
+      const job = executeRingRun(d, run, b.options, (phase, done, total) => live.set(run.id, { phase, done, total }), detect).finally(() => live.delete(run.id));
       if (b.wait) return reply.code(201).send(runView(await job));
       job.catch((e: unknown) => req.log.error({ err: e }, 'ring detection failed'));
       return reply.code(202).header('location', `/v1/rings/runs/${run.id}`).send({ ...runView(run), progress: progressOf(run.id) });
