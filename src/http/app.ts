@@ -34,6 +34,8 @@ export interface AppOptions {
   readonly newCounters?: () => Counters;
   /** The live monitor, for its series in the API and /metrics. */
   readonly monitor?: MonitorRuntime | null;
+  /** The largest window, in claims, of a backtest answered in the request (routes/risk.ts). */
+  readonly backtestMaxClaims?: number;
   /** Where analysts' ring runs detect (the composed detector thread on a database file); here by default. */
   readonly ringRunDetect?: RingRunDetect | null;
 }
@@ -110,6 +112,7 @@ export async function buildApp(d: CoreDeps, opts: AppOptions = {}): Promise<Fast
   ringRoutes(app, d, opts.ringRunDetect ?? undefined);
   riskRoutes(app, d, {
     newCounters: opts.newCounters ?? (() => new MemoryCounters()),
+    ...(opts.backtestMaxClaims !== undefined ? { backtestMaxClaims: opts.backtestMaxClaims } : {}),
     refresh: async () => {
       await opts.risk?.refresh(true);
     },

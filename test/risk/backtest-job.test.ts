@@ -95,6 +95,26 @@ describe('backtest job', () => {
     expect(backtestReportOf(out.job).claims).toBe(inWindow);
   });
 
+  it('a backtest answered in the request is refused past its window limit (it would stop the serving thread), pointing at the job', async () => {
+    const sys = (s = await riskHttpSystem({ backtestMaxClaims: 10 }));
+    await recordMixedRun(sys);
+    const auditBefore = (await sys.deps.store.audit.list({ limit: 1000 })).length;
+    const big = await sys.app.inject({ method: 'POST', url: '/v1/backtests', headers: sys.auth('analyst'), payload: { policy: draft, from: '2000-01-01T00:00:00Z' } });
+    expect(big.statusCode).toBe(400);
+    expect(big.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('/v1/backtest-jobs') });
+    expect((await sys.deps.store.audit.list({ limit: 1000 })).length).toBe(auditBefore);
+    // A window of at most 10 claims is still answered at once.
+    const firstTen = (await sys.deps.store.claims.list({ limit: 11 })).items;
+    const small = await sys.app.inject({
+      method: 'POST',
+      url: '/v1/backtests',
+      headers: sys.auth('analyst'),
+      payload: { policy: draft, from: new Date(firstTen[0]!.at).toISOString(), to: new Date(firstTen[9]!.at + 1).toISOString() },
+    });
+    expect(small.statusCode).toBe(200);
+    expect(small.json<{ claims: number }>().claims).toBeLessThanOrEqual(10);
+  });
+
   it('over HTTP: 202 with the job, progress and report at GET /v1/backtest-jobs/{id}; bad input is a 4xx and starts nothing', async () => {
     const sys = (s = await riskHttpSystem());
     await recordMixedRun(sys);

@@ -7,7 +7,7 @@ import { claimCoupon, type ClaimRequest } from '../../src/core/claims/claim-coup
 import { campaignInput, T0, uniqueResidentId } from '../helpers.js';
 import { seededRandom } from '../../src/core/shared/random.js';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
 import { createApiKey } from '../../src/core/keys.js';
 import type { Role } from '../../src/ports/store.js';
 
@@ -56,9 +56,9 @@ export interface RiskHttpSystem extends RiskSystem {
 }
 
 /** The same with the HTTP app and a key per role. */
-export async function riskHttpSystem(): Promise<RiskHttpSystem> {
+export async function riskHttpSystem(app_: Omit<AppOptions, 'risk'> = {}): Promise<RiskHttpSystem> {
   const s = await riskSystem();
-  const app = await buildApp(s.deps, { risk: s.risk });
+  const app = await buildApp(s.deps, { ...app_, risk: s.risk });
   const keys = {} as Record<Role, string>;
   for (const role of ['client', 'operator', 'analyst', 'auditor', 'admin'] as const) keys[role] = (await createApiKey(s.deps, role, role, 'test')).key;
   return {

@@ -17,7 +17,12 @@ import { sendAppError, sendError } from '../errors.js';
 import { backtestBody, errorResponses, listEntryBody, pageQuery, params, policyDocSchema, publishBody, rangeQuery, reviewBody } from '../schemas.js';
 import { claimView, iso, ms, orderView } from '../views.js';
 
+/** The largest window (in claims) a backtest answered in the request may replay. */
+export const ONE_SHOT_BACKTEST_CLAIMS = 50_000;
+
 export interface RiskRouteOptions {
+  /** The largest window, in claims, of a backtest answered in the request (default ONE_SHOT_BACKTEST_CLAIMS). */
+  readonly backtestMaxClaims?: number;
   /** Fresh counters for a backtest. */
   readonly newCounters: () => Counters;
   /** Called after a policy or list change so this process applies it at once. */
@@ -95,14 +100,27 @@ export function riskRoutes(app: FastifyInstance, d: CoreDeps, o: RiskRouteOption
 
   app.post<{ Body: { version?: number; policy?: PolicyDoc; from?: string; to?: string } }>(
     '/v1/backtests',
-    { config: { roles: READERS }, schema: { tags: ['risk'], summary: 'Replay recorded claims through a policy (stored or draft) and compare decisions', body: backtestBody, response: errorResponses } },
+    {
+      config: { roles: READERS },
+      schema: {
+        tags: ['risk'],
+        summary: 'Replay recorded claims through a policy (stored or draft) and compare decisions',
+        description: `Answered in the request, for windows of up to ${ONE_SHOT_BACKTEST_CLAIMS.toLocaleString('en-US')} claims; larger windows: POST /v1/backtest-jobs.`,
+        body: backtestBody,
+        response: errorResponses,
+      },
+    },
     async (req, reply) => {
       const now = d.clock.now();
-      const r = await runBacktest(
-        d,
-        { version: req.body.version, policy: req.body.policy, from: req.body.from ? ms(req.body.from) : now - 86_400_000, to: req.body.to ? ms(req.body.to) : now + 1 },
-        o.newCounters(),
-      );
+      const from = req.body.from ? ms(req.body.from) : now - 86_400_000;
+      const to = req.body.to ? ms(req.body.to) : now + 1;
+      // Answered in the request, so it runs on the serving thread: a window of a few hundred
+      // thousand claims would stop every claim for seconds. Larger windows run as jobs.
+      const max = o.backtestMaxClaims ?? ONE_SHOT_BACKTEST_CLAIMS;
+      const claims = to > from ? await d.store.claims.countRange({ from, to }) : 0;
+      if (claims > max)
+        return sendError(reply, 'VALIDATION_FAILED', `the window holds ${claims} claims; a backtest answered in the request takes at most ${max}: run it as a job (POST /v1/backtest-jobs), which reports progress and resumes after a crash`);
+      const r = await runBacktest(d, { version: req.body.version, policy: req.body.policy, from, to }, o.newCounters());
       return r.ok ? r.value : sendAppError(reply, r.error);
     },
   );
