@@ -159,6 +159,20 @@ describe.each(ADAPTERS)('store contract: $name', (adapter) => {
     expect(o3.ok && o3.value.status).toBe('placed');
   });
 
+  it('feeds the claim log in commit order, whole or as the summaries the monitor reads', async () => {
+    const c = await campaign({ budget: { count: 2, moneyFen: 2 * 10_000 } });
+    for (let i = 0; i < 4; i++) await claim(c.id);
+    const whole = await d.store.claims.tail(0, 100);
+    const summaries = await d.store.claims.tailSummaries(0, 100);
+    expect(whole.map((r) => r.seq)).toEqual(summaries.map((r) => r.seq));
+    expect(summaries.map((r) => r.claim.decision)).toEqual(['allow', 'allow', 'deny', 'deny']);
+    summaries.forEach(({ claim: sum }, i) => {
+      const r = whole[i]!.record;
+      expect(sum).toEqual({ at: r.at, campaignId: r.campaignId, channel: r.channel, decision: r.decision, faceValueFen: r.faceValueFen, accountId: r.accountId, deviceId: r.deviceId, ip: r.ip, phone: r.phone, codeId: r.codeId, reasons: r.reasons });
+    });
+    expect(await d.store.claims.tailSummaries(whole[1]!.seq, 1)).toHaveLength(1);
+  });
+
   it('keeps a verifiable audit chain of operator actions', async () => {
     const c = await campaign();
     await changeCampaignState(d, c.id, 'pause', 'alice');

@@ -125,8 +125,8 @@ export class MonitorRuntime {
     // reads thousands of claims (~10 µs each), and in one piece that held the serving thread — and
     // every claim waiting on it — for ~60 ms a second (bench:claims with the monitor running).
     for (;;) {
-      const rows = await this.d.store.claims.tail(this.claimSeq, INGEST_PAGE);
-      for (const { seq, record: r } of rows) {
+      const rows = await this.d.store.claims.tailSummaries(this.claimSeq, INGEST_PAGE);
+      for (const { seq, claim: r } of rows) {
         this.claimSeq = seq;
         const c = await this.campaign(r.campaignId);
         if (c) this.monitor.ingestClaim({ ...r, reason: r.reasons[0]?.code ?? null }, c);

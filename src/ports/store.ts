@@ -75,6 +75,9 @@ export interface CodeRepo {
   revokeBatch(id: BatchId, at: number, audit: AuditInput): Promise<{ changed: boolean; batch: CodeBatch | null }>;
 }
 
+/** What the monitor reads of a claim. */
+export type ClaimSummary = Pick<ClaimRecord, 'at' | 'campaignId' | 'channel' | 'decision' | 'faceValueFen' | 'accountId' | 'deviceId' | 'ip' | 'phone' | 'codeId' | 'reasons'>;
+
 export interface ClaimRepo {
   /** The claim path's atomic check-and-consume (see `atomicClaimCheck`). */
   commit(plan: ClaimPlan): Promise<ClaimCommitOutcome>;
@@ -88,6 +91,11 @@ export interface ClaimRepo {
   scan(range: { from: number; to: number }): AsyncIterable<ClaimRecord>;
   /** Claims committed after `afterSeq`, in commit order, with their sequence numbers (the monitor's feed). */
   tail(afterSeq: number, limit: number): Promise<readonly { readonly seq: number; readonly record: ClaimRecord }[]>;
+  /**
+   * The same feed with only what the monitor counts (no signals, rules or shadow to parse): the
+   * monitor reads every claim once a second, and the full record's JSON was most of that cost.
+   */
+  tailSummaries(afterSeq: number, limit: number): Promise<readonly { readonly seq: number; readonly claim: ClaimSummary }[]>;
   /** The sequence number just before the first claim at or after `at` (where a tail of recent history starts). */
   seqBefore(at: number): Promise<number>;
   /** How many claims `scan` would yield, for progress bars. */

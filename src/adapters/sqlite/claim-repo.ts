@@ -122,6 +122,9 @@ function claimStatements(db: SqliteDb) {
     paused: db.prepare('SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = \'type\' AND scope_value = ?) OR (scope_kind = \'channel\' AND scope_value = ?)) LIMIT 1').pluck(),
     countRange: db.prepare('SELECT count(*) FROM claims WHERE at >= ? AND at < ?').pluck(),
     tail: db.prepare('SELECT * FROM claims WHERE seq > ? ORDER BY seq LIMIT ?'),
+    tailSummaries: db.prepare(
+      'SELECT seq, at, campaign_id, channel, decision, face_value_fen, account_id, device_id, ip, phone, code_id, reasons FROM claims WHERE seq > ? ORDER BY seq LIMIT ?',
+    ),
     // One scan when a monitor starts (claims have no index on time; they are appended in order).
     seqBefore: db.prepare('SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM claims)) - 1 FROM claims WHERE at >= ?').pluck(),
     challengeInsert: db.prepare('INSERT INTO challenges (id, claim_id, request_hash, difficulty, expires_at, used_by) VALUES (?, ?, ?, ?, ?, NULL)'),
@@ -260,6 +263,23 @@ export function sqliteClaimRepo(db: SqliteDb, enqueue: Enqueue, opts: ClaimRepoO
     },
     seqBefore: async (at) => s.seqBefore.get(at) as number,
     tail: async (afterSeq, limit) => (s.tail.all(afterSeq, limit) as ClaimRow[]).map((r) => ({ seq: r.seq, record: claimFromRow(r) })),
+    tailSummaries: async (afterSeq, limit) =>
+      (s.tailSummaries.all(afterSeq, limit) as ClaimRow[]).map((r) => ({
+        seq: r.seq,
+        claim: {
+          at: r.at,
+          campaignId: r.campaign_id as CampaignId,
+          channel: r.channel as Channel,
+          decision: r.decision as Decision,
+          faceValueFen: r.face_value_fen,
+          accountId: r.account_id as AccountId,
+          deviceId: r.device_id,
+          ip: r.ip,
+          phone: r.phone,
+          codeId: r.code_id as CodeId | null,
+          reasons: JSON.parse(r.reasons) as ClaimRecord['reasons'],
+        },
+      })),
     countRange: async ({ from, to }) => s.countRange.get(from, to) as number,
     async *scan({ from, to }) {
       // Pages of 1,000 so a long scan never holds a read transaction open across awaits.
