@@ -141,4 +141,20 @@ describe('make-good campaigns', () => {
     expect((await processJobService(s.deps).run(job.id)).kind).toBe('done');
     expect(await s.deps.store.makegoods.recipientCounts(m.id)).toEqual({ issued: 2 });
   });
+
+  it('waits while its coupon type is paused (the circuit breaker or an operator), like a claim', async () => {
+    const s = await system();
+    const c = await makeCampaign(s, { couponType: 'apology-30' });
+    const m = await create(s, { name: 'sorry', campaignId: c.id, budgetFen: 100_000, population: { kind: 'accounts', accounts: ['a', 'b'] } });
+    const audit = { actor: 'op', action: 'type.pause', target: 'apology-30', details: {} };
+    await s.deps.store.monitoring.pause('type', 'apology-30', 'under attack', s.clock.now(), audit);
+    const failed = await runIt(s, m.id);
+    expect(failed).toMatchObject({ kind: 'failed', error: expect.stringMatching(/coupon type apology-30 is paused/) });
+    expect(await s.deps.store.makegoods.recipientCounts(m.id)).toEqual({ pending: 2 });
+    await s.deps.store.monitoring.resume('type', 'apology-30', s.clock.now(), { ...audit, action: 'type.resume' });
+    const job = failed.kind === 'failed' ? failed.job : null!;
+    expect((await requeueJob(s.deps, job.id, 'op')).ok).toBe(true);
+    expect((await processJobService(s.deps).run(job.id)).kind).toBe('done');
+    expect(await s.deps.store.makegoods.recipientCounts(m.id)).toEqual({ issued: 2 });
+  });
 });

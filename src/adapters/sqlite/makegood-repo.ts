@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditInput } from '../../core/audit/audit.js';
-import { couponValidTo, perPhoneLimit } from '../../core/campaigns/campaign.js';
+import { couponValidTo, perPhoneLimit, couponTypeOf } from '../../core/campaigns/campaign.js';
 import { campaignClosedReason } from '../../core/claims/claim.js';
 import { faceValue } from '../../core/campaigns/template.js';
 import { addCounts, type JobTicket } from '../../core/jobs/job.js';
@@ -102,6 +102,7 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
       )
       .pluck(),
     phone: db.prepare('SELECT phone FROM accounts WHERE id = ?').pluck(),
+    paused: db.prepare("SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = 'type' AND scope_value = ?) OR (scope_kind = 'channel' AND scope_value = ?)) LIMIT 1").pluck(),
     claim: db.prepare(
       `INSERT INTO claims (id, at, campaign_id, channel, account_id, phone, device_id, ip, identity_hash, code_id, batch_id, code_fp,
          decision, reasons, policy_version, rules, signals, coupon_id, challenge_id, face_value_fen)
@@ -171,6 +172,10 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
     // resumes from this checkpoint once the campaign is active again.
     const closed = campaignClosedReason(c, t.at);
     if (closed) throw new Error(`campaign ${c.id} cannot grant now: ${closed.message}`);
+    // So does one whose coupon type (or the api channel make-goods grant through) the circuit
+    // breaker or an operator paused: the same check as a claim's, in the same transaction.
+    const paused = s.paused.get(couponTypeOf(c), 'api') as 'type' | 'channel' | undefined;
+    if (paused) throw new Error(`campaign ${c.id} cannot grant now: its ${paused === 'type' ? `coupon type ${couponTypeOf(c)}` : 'channel api'} is paused`);
     const face = faceValue(c.template.discount);
     const validTo = couponValidTo(c, t.at);
     const limits = { perAccount: c.limits.perAccount, perIdentity: c.limits.perIdentity, perPhone: perPhoneLimit(c) };
