@@ -8,6 +8,7 @@ import type { Counters } from '../ports/counters.js';
 import type { RingSignals } from '../ports/rings.js';
 import type { RuleCompiler } from '../ports/rules.js';
 import type { Store } from '../ports/store.js';
+import type { AccountRecord } from '../core/accounts/account.js';
 import type { Policy } from '../core/claims/policy.js';
 
 /**
@@ -99,9 +100,13 @@ export class RiskRuntime {
     return this.live;
   }
 
-  /** Replays the last 24 h of claims into the counters, so a restart does not blind the velocity rules. */
+  /**
+   * Replays the last 24 h of claims into the counters — velocity and the campaigns' populations —
+   * so a restart does not blind the rules that read them.
+   */
   private async warm(): Promise<void> {
     const now = this.clock.now();
+    const records = new Map<string, AccountRecord | null>();
     for await (const c of this.store.claims.scan({ from: now - 86_400_000, to: now + 1 })) {
       if (c.policyVersion === 'platform@1') continue;
       const input = {
@@ -112,8 +117,13 @@ export class RiskRuntime {
         code: c.codeId ? ({ codeId: c.codeId } as never) : null,
         challengePassed: false,
       };
-      this.engine.recordAttempt(input);
-      this.engine.claimCommitted(input, c.decision);
+      let record = records.get(c.accountId);
+      if (record === undefined) {
+        record = await this.store.accounts.get(c.accountId);
+        if (records.size > 200_000) records.clear();
+        records.set(c.accountId, record);
+      }
+      this.engine.replayClaim(input, c.decision, record);
     }
   }
 

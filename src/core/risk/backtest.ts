@@ -124,10 +124,12 @@ export class BacktestReplay {
         if (decide) {
           const v = await this.engine.evaluateClaim(policyInput);
           outcome = { recorded: policyDecision(c), backtest: v.action, rules: v.rules.map((r) => r.ruleId) };
+          this.engine.claimCommitted(policyInput, c.decision);
         } else {
-          this.engine.recordAttempt(policyInput);
+          // Counted exactly as deciding it would have: attempt, population (with the account as
+          // the replay knows it at this claim), outcome.
+          this.engine.replayClaim(policyInput, c.decision, this.accounts.get(c.accountId) ?? null);
         }
-        this.engine.claimCommitted(policyInput, c.decision);
       }
     }
     this.accounts.set(c.accountId, applyClaimToAccount(this.accounts.get(c.accountId) ?? null, c));

@@ -264,8 +264,7 @@ export class RiskEngine implements Policy {
     const acct = accountSignals(record, a.createdAt, at, a.identityVerified, a.identityHashes.length > 0, ring);
     const claimant = claimantFacts(record, a.identityHashes, acct.age_hours);
     // Population counters: this claim is counted once decided, so the shares describe the others.
-    const popKeys = this.populationKeys(campaign.id, claimant.thin);
-    for (let i = 0; i < popKeys.length; i++) this.src.counters.recordAttempt({ at, accountId: a.id, keys: { campaign: popKeys[i]! }, links: [], phone: null });
+    this.recordPopulation(at, a.id, campaign.id, claimant.thin);
     const p = populationSignals(pop);
     const signals: SignalValues = {
       claim: { channel: input.channel, has_code: input.code !== null, challenge_passed: input.challengePassed },
@@ -342,6 +341,25 @@ export class RiskEngine implements Policy {
     };
     const probe = (): ListProbe => ({ accountId: input.accountId, deviceId: input.deviceId, ip: input.ip, phone: null, identityHashes: [], targets });
     return this.verdict(signals, reads.stored(signals, keys, snap.velocity), this.src.lists(), probe, at, false, 'order');
+  }
+
+  private recordPopulation(at: number, accountId: string, campaignId: string, thin: boolean): void {
+    const popKeys = this.populationKeys(campaignId, thin);
+    for (let i = 0; i < popKeys.length; i++) this.src.counters.recordAttempt({ at, accountId, keys: { campaign: popKeys[i]! }, links: [], phone: null });
+  }
+
+  /**
+   * A recorded claim counted again as deciding it counted it — its attempt, its campaign's
+   * population (whether the claimant was thin, from the account record given: the record as it is
+   * now, when warming up after a restart) and its outcome — without deciding anything. This is how
+   * a restart gets its velocity and population counters back.
+   */
+  replayClaim(input: ClaimPolicyInput, decision: Decision, record: AccountRecord | null): void {
+    this.recordAttempt(input);
+    const a = input.account;
+    const ageHours = accountSignals(record, a.createdAt, input.at, a.identityVerified, a.identityHashes.length > 0, NO_RING).age_hours;
+    this.recordPopulation(input.at, a.id, input.campaign.id, claimantFacts(record, a.identityHashes, ageHours).thin);
+    this.claimCommitted(input, decision);
   }
 
   claimCommitted(input: ClaimPolicyInput, decision: Decision): void {
