@@ -101,8 +101,8 @@ export class RiskRuntime {
   }
 
   /**
-   * Replays the last 24 h of claims into the counters — velocity and the campaigns' populations —
-   * so a restart does not blind the rules that read them.
+   * Replays the last 24 h of claims and orders into the counters — velocity, top-up targets and the
+   * campaigns' populations — so a restart does not blind the rules that read them.
    */
   private async warm(): Promise<void> {
     const now = this.clock.now();
@@ -124,6 +124,18 @@ export class RiskRuntime {
         records.set(c.accountId, record);
       }
       this.engine.replayClaim(input, c.decision, record);
+    }
+    // Then the orders of the same day: top-up targets' links, redemptions, cash-outs.
+    for await (const o of this.store.rings.scanOrders({ from: now - 86_400_000, to: now + 1 })) {
+      if (!o.coupons.length) continue;
+      await this.engine.replayOrder({
+        at: o.at,
+        accountId: o.accountId,
+        items: o.items.map((i) => ({ category: i.category, amountFen: i.unitPriceFen * i.quantity, topupTarget: i.topupTarget })),
+        campaignIds: o.coupons.map((c) => c.campaignId),
+        totalFen: o.totalFen,
+        discountFen: o.discountFen,
+      });
     }
   }
 

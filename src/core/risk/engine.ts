@@ -314,15 +314,14 @@ export class RiskEngine implements Policy {
     // Velocity per target is read for the first target; the link count covers them all.
     const keys: VelocityKeys = { account: input.accountId, device: input.deviceId || null, ip: input.ip || null, ip24, target: targets[0] ?? null };
     const links = targets.map((t) => ({ kind: 'target' as const, value: t }));
-    for (const t of targets) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: { target: t }, links: [{ kind: 'target', value: t }], phone: null });
+    this.recordTargets(at, input.accountId, targets);
     const reads = this.reads();
     const req: SnapshotRequest = { at, keys, velocity: reads.velocity, links, phoneRun: null };
     const rings = this.src.rings && reads.ring ? this.src.rings.lookup({ accountId: input.accountId, phone: null, deviceId: input.deviceId, identityHashes: [], targets }) : NO_RING;
     const [snap, record, ring] = await Promise.all([this.src.counters.snapshot(req), this.src.account(input.accountId), rings]);
     const cashoutFen = input.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
     const firstGrant = Math.min(...input.coupons.map((c) => c.grantedAt));
-    const popKeys = orderPopulationKeys(input.coupons.map((c) => c.campaign.id), { cashout: cashoutFen > 0, couponRatio: input.totalFen > 0 ? input.discountFen / input.totalFen : 0, targetAccounts: Math.max(0, ...snap.links) });
-    for (const key of popKeys) this.src.counters.recordAttempt({ at, accountId: input.accountId, keys: { campaign: key }, links: [], phone: null });
+    this.recordOrderPopulation(at, input.accountId, input.coupons.map((c) => c.campaign.id), cashoutFen, input, snap.links);
     const signals: SignalValues = {
       account: accountSignals(record, null, at, false, false, ring),
       links: { target_accounts: Math.max(0, ...snap.links) },
@@ -360,6 +359,30 @@ export class RiskEngine implements Policy {
     const ageHours = accountSignals(record, a.createdAt, input.at, a.identityVerified, a.identityHashes.length > 0, NO_RING).age_hours;
     this.recordPopulation(input.at, a.id, input.campaign.id, claimantFacts(record, a.identityHashes, ageHours).thin);
     this.claimCommitted(input, decision);
+  }
+
+  private recordTargets(at: number, accountId: string, targets: readonly string[]): void {
+    for (const t of targets) this.src.counters.recordAttempt({ at, accountId, keys: { target: t }, links: [{ kind: 'target', value: t }], phone: null });
+  }
+
+  private recordOrderPopulation(at: number, accountId: string, campaignIds: readonly string[], cashoutFen: number, o: { totalFen: number; discountFen: number }, targetLinks: readonly number[]): void {
+    const popKeys = orderPopulationKeys(campaignIds, { cashout: cashoutFen > 0, couponRatio: o.totalFen > 0 ? o.discountFen / o.totalFen : 0, targetAccounts: Math.max(0, ...targetLinks) });
+    for (const key of popKeys) this.src.counters.recordAttempt({ at, accountId, keys: { campaign: key }, links: [], phone: null });
+  }
+
+  /**
+   * A recorded order counted again as deciding it counted it — its top-up targets' links, and its
+   * campaigns' redemptions, full-value cash-outs and shared targets — without deciding anything
+   * (warm-up after a restart). Only orders that kept their coupons can be: a rejected order
+   * stores none.
+   */
+  replayOrder(o: { readonly at: number; readonly accountId: string; readonly items: OrderPolicyInput['items']; readonly campaignIds: readonly string[]; readonly totalFen: number; readonly discountFen: number }): void | Promise<void> {
+    const targets = [...new Set(o.items.flatMap((i) => (i.topupTarget ? [i.topupTarget] : [])))];
+    this.recordTargets(o.at, o.accountId, targets);
+    const cashoutFen = o.items.filter((i) => i.category === 'virtual_topup' || i.category === 'game_currency' || i.category === 'gift_card').reduce((s, i) => s + i.amountFen, 0);
+    const snap = this.src.counters.snapshot({ at: o.at, keys: {}, velocity: [], links: targets.map((t) => ({ kind: 'target' as const, value: t })), phoneRun: null });
+    const record = (links: readonly number[]) => this.recordOrderPopulation(o.at, o.accountId, o.campaignIds, cashoutFen, o, links);
+    return isPromise(snap) ? snap.then((s) => record(s.links)) : record(snap.links);
   }
 
   claimCommitted(input: ClaimPolicyInput, decision: Decision): void {
