@@ -9,6 +9,7 @@ import { makegoodJobHandler } from '../core/makegood/use-cases.js';
 import { revokeJobHandler } from '../core/coupons/revoke.js';
 import { backtestJobHandler } from '../core/risk/backtest-job.js';
 import { MemoryCounters } from '../adapters/memory/counters.js';
+import { nextTurn } from './next-turn.js';
 
 /**
  * Every job kind the platform runs. A new kind (e.g. bulk coupon revocation) adds its handler
@@ -22,7 +23,6 @@ export function jobHandlers(d: CoreDeps): JobHandlers {
 export const incidentDeps = (d: CoreDeps): IncidentDeps => ({ ...d, rings: ringSource(d) });
 
 /** Yields to the event loop between batches, so a server keeps answering while a job runs. */
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /** A job service for this process (server or CLI): runners named after the host and pid. */
 export function processJobService(d: CoreDeps, onOutcome?: (o: RunOutcome) => void): JobService {

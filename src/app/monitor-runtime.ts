@@ -6,10 +6,10 @@ import { dedupKeyOf } from '../core/monitor/alerts.js';
 import { Monitor, type Finding, type MonitorOptions } from '../core/monitor/monitor.js';
 import { isFullValueCashout } from '../core/risk/population.js';
 import type { CampaignId } from '../core/shared/ids.js';
+import { nextTurn } from './next-turn.js';
 
 /** Claims or orders read per page of a look (see ingest). */
 const INGEST_PAGE = 500;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface MonitorRuntimeOptions extends MonitorOptions {
   /** How often the monitor looks (real time); 0 = only when `tick()` is called (tests, replay lab). */

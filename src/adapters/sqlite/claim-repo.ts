@@ -74,6 +74,13 @@ export const claimFromRow = (r: ClaimRow): ClaimRecord => ({
   shadow: r.shadow ? (JSON.parse(r.shadow) as ClaimRecord['shadow']) : null,
 });
 
+/**
+ * Whether a coupon type (first parameter) or a channel (second) is paused: 'type', 'channel' or
+ * undefined. Claims and make-goods check it inside the transaction that grants.
+ */
+export const pausedScope = (db: SqliteDb) =>
+  db.prepare("SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = 'type' AND scope_value = ?) OR (scope_kind = 'channel' AND scope_value = ?)) LIMIT 1").pluck();
+
 /** The claim repo's prepared statements on one connection. */
 function claimStatements(db: SqliteDb) {
   const accounts = accountStatements(db);
@@ -119,7 +126,7 @@ function claimStatements(db: SqliteDb) {
     all: db.prepare('SELECT * FROM claims WHERE id > ? ORDER BY id LIMIT ?'),
     decisions: db.prepare('SELECT decision, count(*) AS n FROM claims WHERE campaign_id = ? GROUP BY decision'),
     challenge: db.prepare('SELECT * FROM challenges WHERE id = ?'),
-    paused: db.prepare('SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = \'type\' AND scope_value = ?) OR (scope_kind = \'channel\' AND scope_value = ?)) LIMIT 1').pluck(),
+    paused: pausedScope(db),
     countRange: db.prepare('SELECT count(*) FROM claims WHERE at >= ? AND at < ?').pluck(),
     tail: db.prepare('SELECT * FROM claims WHERE seq > ? ORDER BY seq LIMIT ?'),
     tailSummaries: db.prepare(

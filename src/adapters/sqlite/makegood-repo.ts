@@ -8,6 +8,7 @@ import type { IncidentId } from '../../core/incidents/incident.js';
 import type { CampaignId } from '../../core/shared/ids.js';
 import type { GrantIds, MakegoodRepo } from '../../ports/makegoods.js';
 import { campaignFromRow, type CampaignRow } from './campaign-repo.js';
+import { pausedScope } from './claim-repo.js';
 import type { SqliteDb } from './database.js';
 import type { JobCheckpoint } from './job-repo.js';
 
@@ -102,7 +103,7 @@ export function sqliteMakegoodRepo(db: SqliteDb, appendAudit: (e: AuditInput, at
       )
       .pluck(),
     phone: db.prepare('SELECT phone FROM accounts WHERE id = ?').pluck(),
-    paused: db.prepare("SELECT scope_kind FROM pauses WHERE resumed_at IS NULL AND ((scope_kind = 'type' AND scope_value = ?) OR (scope_kind = 'channel' AND scope_value = ?)) LIMIT 1").pluck(),
+    paused: pausedScope(db),
     claim: db.prepare(
       `INSERT INTO claims (id, at, campaign_id, channel, account_id, phone, device_id, ip, identity_hash, code_id, batch_id, code_fp,
          decision, reasons, policy_version, rules, signals, coupon_id, challenge_id, face_value_fen)
